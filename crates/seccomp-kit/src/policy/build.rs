@@ -1,0 +1,272 @@
+//! Builds a [`Policy`] from a resolved section, following runc's rule
+//! translation (`libcontainer/seccomp/seccomp_linux.go`) and libseccomp's rule
+//! merging (`src/db.c`).
+
+use super::{
+    order, AbiPolicy, ConditionalRule, Decision, EnosysMode, Note, Policy, PolicyOptions,
+    RuleOrigin, SyscallPolicy, ENOSYS, EPERM,
+};
+use crate::arch::Arch;
+use crate::profile::{Action, ArgCondition};
+use crate::resolve::Resolved;
+use std::collections::BTreeMap;
+
+/// A resolved section that runc or libseccomp would refuse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("syscalls[{first}] and syscalls[{second}] give {name} on {arch} identical argument conditions but different actions ({first_decision} and {second_decision}); libseccomp rejects this (EEXIST) and runc fails to start the container; make the conditions differ or the actions equal")]
+    Conflict {
+        arch: Arch,
+        name: String,
+        first: usize,
+        second: usize,
+        first_decision: Decision,
+        second_decision: Decision,
+    },
+    #[error("syscalls[{index}]: errnoRet {errno} does not fit the 16-bit data of a seccomp return value; use an errno from 0 to 4095")]
+    ErrnoTooLarge { index: usize, errno: u32 },
+    #[error("defaultErrnoRet {0} does not fit the 16-bit data of a seccomp return value; use an errno from 0 to 4095")]
+    DefaultErrnoTooLarge(u32),
+    #[error("syscalls[{index}]: SCMP_ACT_NOTIFY on {name} is rejected by runc (the runtime itself needs write); use another action")]
+    NotifyOnWrite { index: usize, name: String },
+    #[error("SCMP_ACT_NOTIFY as the default action is rejected by runc; use another default action")]
+    NotifyDefault,
+}
+
+/// Returns the decision of an action with its errno, as runc's `getAction`
+/// computes it: a missing errno is EPERM.
+fn decision(action: Action, errno: Option<u32>) -> Option<Decision> {
+    let errno = errno.unwrap_or(EPERM);
+    let data = if action.takes_errno() { u16::try_from(errno).ok()? } else { 0 };
+    Some(Decision::new(action, data))
+}
+
+pub(super) fn build(resolved: &Resolved, options: &PolicyOptions) -> Result<Policy, PolicyError> {
+    let default = decision(resolved.default_action, resolved.default_errno_ret)
+        .ok_or(PolicyError::DefaultErrnoTooLarge(resolved.default_errno_ret.unwrap_or(0)))?;
+    if default.action == Action::Notify {
+        return Err(PolicyError::NotifyDefault);
+    }
+
+    // libseccomp's filter starts with the native ABI, and runc adds the
+    // profile's architectures to it.
+    let mut arches = vec![options.host_arch];
+    for &arch in &resolved.architectures {
+        if !arches.contains(&arch) {
+            arches.push(arch);
+        }
+    }
+
+    let mut notes = Vec::new();
+    let mut abis = Vec::new();
+    for &arch in &arches {
+        abis.push(build_abi(arch, resolved, default, options, &mut notes)?);
+    }
+    for (resolved_index, rule) in resolved.rules.iter().enumerate() {
+        let Some(rule_decision) = decision(rule.action, rule.errno_ret) else {
+            continue;
+        };
+        if rule_decision == default {
+            notes.push(Note::SameAsDefault {
+                names: rule.names.clone(),
+                origin: RuleOrigin {
+                    resolved_index,
+                    source_index: rule.source_index,
+                },
+            });
+        }
+    }
+
+    Ok(Policy {
+        default,
+        bad_arch: options.bad_arch,
+        abis,
+        notes,
+    })
+}
+
+/// Whether runc's ENOSYS rule applies to this profile (`patchbpf`).
+fn enosys_applies(resolved: &Resolved, default: Decision) -> bool {
+    let allowish = matches!(
+        resolved.default_action,
+        Action::Allow | Action::Log | Action::Trace
+    );
+    let already_enosys = default.action == Action::Errno && u32::from(default.data) == ENOSYS;
+    !allowish && !already_enosys
+}
+
+fn build_abi(
+    arch: Arch,
+    resolved: &Resolved,
+    default: Decision,
+    options: &PolicyOptions,
+    notes: &mut Vec<Note>,
+) -> Result<AbiPolicy, PolicyError> {
+    let low_word_only = !arch.is_64bit();
+    let mut unconditional: BTreeMap<u32, (Decision, RuleOrigin)> = BTreeMap::new();
+    let mut conditional: BTreeMap<u32, Vec<ConditionalRule>> = BTreeMap::new();
+    let mut max_named: Option<u32> = None;
+
+    for (resolved_index, rule) in resolved.rules.iter().enumerate() {
+        let origin = RuleOrigin {
+            resolved_index,
+            source_index: rule.source_index,
+        };
+        let rule_decision = decision(rule.action, rule.errno_ret).ok_or(PolicyError::ErrnoTooLarge {
+            index: rule.source_index,
+            errno: rule.errno_ret.unwrap_or(0),
+        })?;
+        for name in &rule.names {
+            if rule.action == Action::Notify && name == "write" {
+                return Err(PolicyError::NotifyOnWrite {
+                    index: rule.source_index,
+                    name: name.clone(),
+                });
+            }
+            let Some(nr) = arch.syscall_number(name) else {
+                notes.push(Note::UnknownName {
+                    arch,
+                    name: name.clone(),
+                    origin,
+                });
+                continue;
+            };
+            // runc takes the maximum over every rule, dropped or not.
+            max_named = Some(max_named.map_or(nr, |m| m.max(nr)));
+            if rule_decision == default {
+                continue;
+            }
+            if let Some(&(_, by)) = unconditional.get(&nr) {
+                notes.push(Note::Shadowed {
+                    arch,
+                    name: name.clone(),
+                    origin,
+                    by,
+                });
+                continue;
+            }
+            if rule.args.is_empty() {
+                // An unconditional rule replaces earlier conditional ones.
+                if let Some(replaced) = conditional.remove(&nr) {
+                    for shadowed in replaced {
+                        notes.push(Note::Shadowed {
+                            arch,
+                            name: name.clone(),
+                            origin: shadowed.origin,
+                            by: origin,
+                        });
+                    }
+                }
+                unconditional.insert(nr, (rule_decision, origin));
+                continue;
+            }
+            if low_word_only {
+                for condition in &rule.args {
+                    let too_wide = condition.value > u64::from(u32::MAX)
+                        || condition.value_two > u64::from(u32::MAX);
+                    if too_wide {
+                        let value = condition.value.max(condition.value_two);
+                        notes.push(Note::TruncatedValue {
+                            arch,
+                            name: name.clone(),
+                            value,
+                            origin,
+                        });
+                    }
+                }
+            }
+            let rules = conditional.entry(nr).or_default();
+            for conditions in split_conditions(&rule.args) {
+                add_conditional(
+                    rules,
+                    ConditionalRule {
+                        conditions,
+                        decision: rule_decision,
+                        origin,
+                    },
+                    arch,
+                    name,
+                    low_word_only,
+                )?;
+            }
+        }
+    }
+
+    let mut syscalls: BTreeMap<u32, SyscallPolicy> = unconditional
+        .into_iter()
+        .map(|(nr, (d, origin))| (nr, SyscallPolicy::Always(d, origin)))
+        .collect();
+    for (nr, mut rules) in conditional {
+        order::sort(&mut rules, low_word_only);
+        syscalls.insert(nr, SyscallPolicy::Conditional(rules));
+    }
+
+    let enosys = options.enosys == EnosysMode::Runc && enosys_applies(resolved, default);
+    // runc skips an ABI on which the profile names no syscall (largest 0).
+    let enosys_above = max_named.filter(|&m| enosys && m != 0);
+    Ok(AbiPolicy {
+        arch,
+        syscalls,
+        enosys_above,
+        enosys_zero: enosys_above.is_some() && matches!(arch, Arch::S390 | Arch::S390x),
+        low_word_only,
+    })
+}
+
+/// runc's flattening: conditions on distinct arguments stay one ANDed rule;
+/// if any argument index repeats, every condition becomes a rule of its own.
+fn split_conditions(args: &[ArgCondition]) -> Vec<Vec<ArgCondition>> {
+    let repeated = args
+        .iter()
+        .enumerate()
+        .any(|(i, a)| args[..i].iter().any(|b| b.index == a.index));
+    if repeated {
+        args.iter().map(|a| vec![*a]).collect()
+    } else {
+        vec![args.to_vec()]
+    }
+}
+
+/// Compares conditions the way libseccomp does: on low-word ABIs only the
+/// truncated values matter, and a MASKED_EQ value is pre-masked.
+fn canonical(conditions: &[ArgCondition], low_word_only: bool) -> Vec<(u8, crate::profile::Operator, u64, u64)> {
+    let width = if low_word_only { 0xffff_ffff } else { u64::MAX };
+    let mut out: Vec<_> = conditions
+        .iter()
+        .map(|c| {
+            let value = c.value & width;
+            let two = match c.op {
+                crate::profile::Operator::MaskedEqual => c.value_two & c.value & width,
+                _ => 0,
+            };
+            (c.index, c.op, value, two)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn add_conditional(
+    rules: &mut Vec<ConditionalRule>,
+    new: ConditionalRule,
+    arch: Arch,
+    name: &str,
+    low_word_only: bool,
+) -> Result<(), PolicyError> {
+    let key = canonical(&new.conditions, low_word_only);
+    if let Some(existing) = rules.iter().find(|r| canonical(&r.conditions, low_word_only) == key) {
+        if existing.decision != new.decision {
+            return Err(PolicyError::Conflict {
+                arch,
+                name: name.to_string(),
+                first: existing.origin.source_index,
+                second: new.origin.source_index,
+                first_decision: existing.decision,
+                second_decision: new.decision,
+            });
+        }
+        return Ok(());
+    }
+    rules.push(new);
+    Ok(())
+}
