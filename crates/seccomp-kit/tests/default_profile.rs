@@ -3,10 +3,10 @@
 //! host architecture, capability set and kernel version that changes the
 //! outcome, and checks a few well-known decisions on their own.
 //!
-//! Both profiles are resolved as moby resolves them, and each syscall name
+//! Both profiles are resolved as moby resolves them. Each syscall name then
 //! gets a canonical decision that follows how runc and libseccomp build the
-//! filter, so two profiles that group or order names differently but compile
-//! to the same decisions compare equal.
+//! filter, so profiles that group or order names differently but compile to
+//! the same decisions compare equal.
 
 use seccomp_kit::arch::Arch;
 use seccomp_kit::caps::{self, CapSet};
@@ -174,7 +174,7 @@ fn moby_profile() -> Profile {
         .profile
 }
 
-/// Every architecture a daemon can run as: all except x32.
+/// Returns every architecture a daemon can run as: all except x32.
 fn host_arches() -> Vec<Arch> {
     Arch::ALL
         .into_iter()
@@ -182,13 +182,13 @@ fn host_arches() -> Vec<Arch> {
         .collect()
 }
 
-/// Docker's default set, the default set plus each capability in turn, and
-/// every capability, each with a label for messages.
+/// Returns Docker's default set, the default set plus each capability in
+/// turn, and every capability, each with a label for messages.
 fn cap_sets() -> Vec<(String, CapSet)> {
     let mut sets = vec![("docker default".to_string(), CapSet::docker_default())];
     for cap in caps::all_names() {
         let set = CapSet::docker_default()
-            .with_changes(&[cap.clone()], &[])
+            .with_changes(std::slice::from_ref(&cap), &[])
             .expect("all_names returns valid capability names");
         sets.push((format!("docker default + {cap}"), set));
     }

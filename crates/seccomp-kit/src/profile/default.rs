@@ -2,20 +2,21 @@
 //!
 //! The profile is written as a list of [`Group`]s. A group names syscalls
 //! that share one outcome ([`Verdict`]), one or more alternative conditions
-//! ([`Gate`]s) and a `reason` that says why the syscalls get that outcome.
+//! ([`Gate`]s) and a `reason` that explains the outcome.
 //! [`default_profile`] turns every gate of every group into one profile rule
 //! and copies the reason into the rule's `comment`.
 //!
-//! Every decision equals the default profile of moby/profiles (the profile
-//! Docker uses, as of moby/profiles commit `3c28324`, May 2026) for every host
+//! Every decision equals the default profile Docker uses (moby/profiles
+//! `seccomp/default.json` as of commit `3c28324`, May 2026) for every host
 //! architecture, capability set and kernel version. The integration test
 //! `tests/default_profile.rs` checks this against moby's JSON file. The
 //! grouping, order and wording are our own.
 //!
 //! Anything no group names falls to the default action, ERRNO(EPERM).
 //! Notable syscalls that stay denied whatever the capabilities are:
-//! `add_key`, `keyctl` and `request_key`, `kexec_load` and `kexec_file_load`, `pivot_root`, `swapon` and
-//! `swapoff`, `io_uring_setup`, `io_uring_enter` and `io_uring_register`,
+//! `add_key`, `keyctl` and `request_key`, `kexec_load` and
+//! `kexec_file_load`, `pivot_root`, `swapon` and `swapoff`,
+//! `io_uring_setup`, `io_uring_enter` and `io_uring_register`,
 //! `userfaultfd`, `move_pages` and `migrate_pages`, `vm86` and `vm86old`,
 //! `uselib`, `ustat`, `sysfs`, `_sysctl`, `nfsservctl`, `query_module`,
 //! `create_module`, `get_kernel_syms`, and `socket` for the AF_ALG and
@@ -87,7 +88,7 @@ pub struct Gate {
     pub not_caps: &'static [&'static str],
     /// Minimum host kernel.
     pub min_kernel: Option<KernelVersion>,
-    /// An argument check. A gate holds at most one, because runc splits a
+    /// An argument check. A gate contains at most one, because runc splits a
     /// rule whose conditions share an argument index into separate ORed
     /// rules, so alternatives on one argument are written as separate gates.
     pub arg: Option<ArgCondition>,
@@ -120,7 +121,7 @@ impl Gate {
         Gate { not_caps, ..self }
     }
 
-    const fn from_kernel(self, kernel: u64, major: u64) -> Gate {
+    const fn since_kernel(self, kernel: u64, major: u64) -> Gate {
         Gate {
             min_kernel: Some(KernelVersion::new(kernel, major)),
             ..self
@@ -153,7 +154,7 @@ impl Gate {
         }
     }
 
-    /// Whether the gate has no requirement at all.
+    /// Returns `true` if the gate has no requirement at all.
     pub fn is_always(&self) -> bool {
         *self == Gate::ALWAYS
     }
@@ -215,7 +216,7 @@ pub struct Group {
     /// Alternative conditions: the verdict applies when any gate holds. Each
     /// gate becomes one rule.
     pub gates: &'static [Gate],
-    /// Why the syscalls get this verdict under these conditions.
+    /// The reason the syscalls get this verdict under these conditions.
     pub reason: &'static str,
 }
 
@@ -277,8 +278,8 @@ const CLONE_NAMESPACE_FLAGS: u64 = 0x7E02_0000;
 const ENOSYS: u32 = 38;
 
 const GROUPS: &[Group] = &[
-    // Unconditional groups. Each name appears in at most one of them: with
-    // libseccomp the first unconditional rule for a syscall wins.
+    // Unconditional groups. Each name appears in at most one of them, because
+    // libseccomp keeps only the first unconditional rule for a syscall.
     Group {
         title: "file data",
         names: &[
@@ -852,7 +853,7 @@ const GROUPS: &[Group] = &[
         title: "tracing on Linux 4.8 and newer",
         names: &["ptrace", "process_vm_readv", "process_vm_writev"],
         verdict: Verdict::Allow,
-        gates: &[Gate::ALWAYS.from_kernel(4, 8)],
+        gates: &[Gate::ALWAYS.since_kernel(4, 8)],
         reason: "Before Linux 4.8 the seccomp check ran before the tracer could \
                  change a syscall, so a tracer could turn an allowed call into \
                  a denied one. Since 4.8 the kernel checks the filter again \
@@ -897,7 +898,9 @@ const GROUPS: &[Group] = &[
                  READ_IMPLIES_EXEC weaken the memory protections of the next \
                  program.",
     },
-    // Architecture-gated.
+    // Architecture-gated. moby's rules for arch_prctl and modify_ldt also
+    // list `x32`, which is no host's native name, so leaving it out changes
+    // no decision.
     Group {
         title: "PowerPC",
         names: &["sync_file_range2", "swapcontext"],
@@ -929,8 +932,6 @@ const GROUPS: &[Group] = &[
         names: &["arch_prctl"],
         verdict: Verdict::Allow,
         gates: &[Gate::ALWAYS.on(&["amd64"])],
-        // moby also lists `x32`, which no host architecture is called, so
-        // leaving it out changes no decision.
         reason: "x86-64 libcs set the FS base register for thread-local \
                  storage with arch_prctl.",
     },
@@ -1195,7 +1196,10 @@ pub fn default_groups() -> &'static [Group] {
 
 /// The archMap: the host architecture selects an entry, and the filter then
 /// covers the entry's architecture and its sub-architectures. Hosts without
-/// an entry (ppc64le, x86, arm) get a filter for their native ABI only.
+/// an entry (for example ppc64le, x86 and arm) get a filter for their native
+/// ABI only. moby never finds the loongarch64 entry because its two tables
+/// of native names spell that architecture differently, so loongarch64 hosts
+/// also get only their native ABI.
 const ARCH_MAP: &[(Arch, &[Arch])] = &[
     (Arch::X86_64, &[Arch::X86, Arch::X32]),
     (Arch::Aarch64, &[Arch::Arm]),

@@ -24,7 +24,7 @@ mod default;
 mod parse;
 mod write;
 
-pub use default::default_profile;
+pub use default::{default_groups, default_profile, Gate, Group, Verdict};
 pub use parse::{LoadedProfile, ProfileError, Warning};
 
 use crate::arch::Arch;

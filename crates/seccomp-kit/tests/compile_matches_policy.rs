@@ -1,0 +1,325 @@
+//! Checks the BPF compiler against the policy model by emulation.
+//!
+//! Every JSON profile in the test data is resolved for an x86_64 host with
+//! many capability sets, two kernels and both ENOSYS modes, then built into a
+//! policy and compiled. The emulated program must return exactly the model's
+//! 32-bit decision for every syscall number of every ABI (plus numbers that
+//! test the bad-architecture and x32 routing) and, for syscalls with argument
+//! rules, for argument values around every constant those rules compare with.
+
+use seccomp_kit::arch::{Arch, X32_SYSCALL_BIT};
+use seccomp_kit::bpf::insn::BPF_MAXINSNS;
+use seccomp_kit::bpf::{compile, emulator, SeccompData, SockFilter};
+use seccomp_kit::caps::{self, CapSet};
+use seccomp_kit::policy::{ConditionalRule, Decision, EnosysMode, Policy, PolicyOptions, SyscallPolicy};
+use seccomp_kit::profile::{KernelVersion, Operator, Profile};
+use seccomp_kit::resolve::{resolve, Resolved, Target};
+use std::collections::{BTreeSet, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The shared profile test data, read at test time and never copied.
+const PROFILES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/profiles");
+
+/// A current kernel, and one older than every `minKernel` in the test data.
+const KERNELS: [KernelVersion; 2] = [KernelVersion::new(6, 18), KernelVersion::new(4, 4)];
+
+const MODES: [EnosysMode; 2] = [EnosysMode::Runc, EnosysMode::Off];
+
+/// An `AUDIT_ARCH` value that no ABI uses.
+const UNKNOWN_AUDIT_ARCH: u32 = 0x1234_5678;
+
+/// Syscall numbers at the edges of the sign bit and the x32 bit, tried on
+/// every audit arch.
+const SPECIAL_NUMBERS: [u32; 6] = [
+    0xffff_ffff,
+    0x7fff_ffff,
+    0x8000_0000,
+    0x4000_0000,
+    0xc000_0000,
+    0xbfff_ffff,
+];
+
+/// Argument values tried for every conditional syscall besides the
+/// neighbours of the rules' constants.
+const FIXED_ARGUMENTS: [u64; 4] = [0, u64::MAX, 0xffff_ffff, 0x1_0000_0000];
+
+/// Mismatches printed in full before the test fails.
+const MAX_REPORTED: usize = 20;
+
+/// One resolved configuration, for messages.
+struct Case<'a> {
+    profile: &'a str,
+    caps: &'a str,
+    kernel: KernelVersion,
+    mode: EnosysMode,
+}
+
+/// Counts emulations and collects mismatches between program and model.
+#[derive(Default)]
+struct Checker {
+    emulations: u64,
+    mismatches: u64,
+    reports: Vec<String>,
+}
+
+impl Checker {
+    /// Emulates one syscall and compares the result with the model.
+    fn check(&mut self, case: &Case, program: &[SockFilter], policy: &Policy, audit_arch: u32, nr: u32, args: [u64; 6]) {
+        // The host is x86_64, so every ABI's seccomp_data is little-endian.
+        let data = SeccompData::new(audit_arch, nr, args);
+        let got = emulator::run_verified(program, &data, false, &mut |_| {});
+        let verdict = policy.decide(audit_arch, nr, args);
+        self.emulations += 1;
+        if got == verdict.decision.ret_value() {
+            return;
+        }
+        self.mismatches += 1;
+        if self.reports.len() < MAX_REPORTED {
+            self.reports.push(format!(
+                "profile {}, caps {}, kernel {}, ENOSYS {:?}, audit arch {audit_arch:#010x}, nr {nr:#x}, args {args:#x?}: \
+                 policy {verdict:?} ({:#010x}), program {} ({got:#010x})",
+                case.profile,
+                case.caps,
+                case.kernel,
+                case.mode,
+                verdict.decision.ret_value(),
+                Decision::from_ret_value(got),
+            ));
+        }
+    }
+}
+
+/// Returns every JSON profile path, sorted. The YAML files are Kubernetes
+/// objects, not profiles.
+fn profile_paths() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for dir in [PathBuf::from(PROFILES), Path::new(PROFILES).join("moby-versions")] {
+        let entries = fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("directory entry is readable").path();
+            if path.extension().is_some_and(|ext| ext == "json") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+}
+
+/// Returns Docker's default set, the default set plus each capability in
+/// turn, and every capability, each with a label for messages.
+fn cap_sets() -> Vec<(String, CapSet)> {
+    let mut sets = vec![("docker default".to_string(), CapSet::docker_default())];
+    for cap in caps::all_names() {
+        let set = CapSet::docker_default()
+            .with_changes(std::slice::from_ref(&cap), &[])
+            .expect("all_names returns valid capability names");
+        sets.push((format!("docker default + {cap}"), set));
+    }
+    sets.push(("all".to_string(), CapSet::all()));
+    sets
+}
+
+/// Returns the largest syscall number of `arch` without the x32 bit.
+fn max_plain_number(arch: Arch) -> u32 {
+    let max = arch.max_syscall().unwrap_or_else(|| panic!("{arch} has a syscall table"));
+    max & !X32_SYSCALL_BIT
+}
+
+/// Returns the numbers tried on one audit arch: each ABI's known range plus
+/// 64 newer numbers, and the special numbers. x86_64 and x32 share an audit
+/// arch, so both ranges run through it whichever of the two the policy has.
+fn numbers_for(audit_arch: u32) -> Vec<u32> {
+    let mut numbers: Vec<u32> = SPECIAL_NUMBERS.to_vec();
+    if audit_arch == Arch::X86_64.audit_arch() {
+        numbers.extend(0..=max_plain_number(Arch::X86_64) + 64);
+        numbers.extend((0..=max_plain_number(Arch::X32) + 64).map(|nr| nr | X32_SYSCALL_BIT));
+    } else if audit_arch == Arch::X86.audit_arch() {
+        numbers.extend(0..=max_plain_number(Arch::X86) + 64);
+    } else {
+        numbers.extend(0..=64);
+    }
+    numbers
+}
+
+/// Returns the neighbours of `c` that sit on either side of a comparison
+/// with it, in both 32-bit words.
+fn boundary_values(c: u64) -> [u64; 6] {
+    [
+        c.wrapping_sub(1),
+        c,
+        c.wrapping_add(1),
+        c | 1 << 32,
+        c | 0xffff_ffff_0000_0000,
+        c as u32 as i32 as i64 as u64,
+    ]
+}
+
+/// Returns the arguments tried for one conditional syscall: the neighbours
+/// of every constant its rules compare with, and the fixed values.
+fn argument_values(rules: &[ConditionalRule]) -> BTreeSet<u64> {
+    let mut values: BTreeSet<u64> = FIXED_ARGUMENTS.into_iter().collect();
+    for rule in rules {
+        for condition in &rule.conditions {
+            let mut constants = vec![condition.value];
+            if condition.op == Operator::MaskedEqual {
+                constants.push(condition.value_two);
+                constants.push(condition.value_two & condition.value);
+            }
+            for c in constants {
+                values.extend(boundary_values(c));
+            }
+        }
+    }
+    values
+}
+
+/// Returns an argument vector that satisfies every condition of `rule`
+/// where that is possible (LT 0 and GT u64::MAX never hold).
+fn satisfying_arguments(rule: &ConditionalRule) -> [u64; 6] {
+    let mut args = [0u64; 6];
+    for condition in &rule.conditions {
+        args[usize::from(condition.index)] = match condition.op {
+            Operator::Equal | Operator::LessOrEqual | Operator::GreaterOrEqual => condition.value,
+            Operator::NotEqual | Operator::GreaterThan => condition.value.wrapping_add(1),
+            Operator::LessThan => condition.value.wrapping_sub(1),
+            Operator::MaskedEqual => condition.value_two & condition.value,
+        };
+    }
+    args
+}
+
+/// Checks one compiled policy on every number and argument set.
+fn check_policy(checker: &mut Checker, case: &Case, program: &[SockFilter], policy: &Policy) {
+    let audit_arches = [Arch::X86_64.audit_arch(), Arch::X86.audit_arch(), UNKNOWN_AUDIT_ARCH];
+    for audit_arch in audit_arches {
+        for nr in numbers_for(audit_arch) {
+            checker.check(case, program, policy, audit_arch, nr, [0; 6]);
+        }
+    }
+
+    for abi in &policy.abis {
+        let audit_arch = abi.arch.audit_arch();
+        for (&nr, syscall) in &abi.syscalls {
+            let SyscallPolicy::Conditional(rules) = syscall else {
+                continue;
+            };
+            let values = argument_values(rules);
+            let mut bases = vec![[0u64; 6]];
+            bases.extend(rules.iter().map(satisfying_arguments));
+            // Bases often repeat an earlier vector, so each is checked once.
+            let mut tried: HashSet<[u64; 6]> = HashSet::new();
+            for base in &bases {
+                for index in 0..6 {
+                    for &value in &values {
+                        let mut args = *base;
+                        args[index] = value;
+                        if tried.insert(args) {
+                            checker.check(case, program, policy, audit_arch, nr, args);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Returns a key that is equal for two resolutions that build the same
+/// policy. Many capability sets and kernels resolve a profile identically.
+fn resolution_key(profile: &str, resolved: &Resolved, mode: EnosysMode) -> String {
+    format!(
+        "{profile}|{:?}|{:?}|{:?}|{mode:?}|{:?}",
+        resolved.default_action, resolved.default_errno_ret, resolved.architectures, resolved.rules
+    )
+}
+
+#[test]
+fn compiled_programs_match_policy() {
+    let started = Instant::now();
+    let cap_sets = cap_sets();
+    let mut checker = Checker::default();
+    let mut problems: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let (mut profiles, mut policies, mut longest) = (0usize, 0usize, 0usize);
+
+    for path in profile_paths() {
+        let name = path.strip_prefix(PROFILES).unwrap_or(&path).display().to_string();
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
+        let profile = match Profile::from_json(&text) {
+            Ok(loaded) => loaded.profile,
+            Err(e) => {
+                eprintln!("skipped {name}: it does not parse: {e}");
+                continue;
+            }
+        };
+        profiles += 1;
+
+        for (caps_label, caps) in &cap_sets {
+            for kernel in KERNELS {
+                let target = Target::new(Arch::X86_64, caps.clone(), kernel);
+                let resolved = match resolve(&profile, &target) {
+                    Ok(Some(resolved)) => resolved,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        eprintln!("skipped {name} with caps {caps_label}, kernel {kernel}: {e}");
+                        continue;
+                    }
+                };
+                for mode in MODES {
+                    if !seen.insert(resolution_key(&name, &resolved, mode)) {
+                        continue;
+                    }
+                    let case = Case {
+                        profile: &name,
+                        caps: caps_label,
+                        kernel,
+                        mode,
+                    };
+                    let mut options = PolicyOptions::new(Arch::X86_64);
+                    options.enosys = mode;
+                    let policy = match Policy::build(&resolved, &options) {
+                        Ok(policy) => policy,
+                        Err(e) => {
+                            eprintln!("skipped {name} with caps {caps_label}, kernel {kernel}: runc rejects it: {e}");
+                            continue;
+                        }
+                    };
+                    let program = match compile(&policy) {
+                        Ok(program) => program,
+                        Err(e) => {
+                            problems.push(format!("{name} with caps {caps_label}, kernel {kernel}, ENOSYS {mode:?}: compile failed: {e}"));
+                            continue;
+                        }
+                    };
+                    if let Err(e) = emulator::verify(&program) {
+                        problems.push(format!("{name} with caps {caps_label}, kernel {kernel}, ENOSYS {mode:?}: the program fails verification: {e}"));
+                        continue;
+                    }
+                    if program.len() > BPF_MAXINSNS {
+                        problems.push(format!("{name} with caps {caps_label}, kernel {kernel}, ENOSYS {mode:?}: {} instructions", program.len()));
+                    }
+                    longest = longest.max(program.len());
+                    policies += 1;
+                    check_policy(&mut checker, &case, &program, &policy);
+                }
+            }
+        }
+    }
+
+    eprintln!(
+        "{profiles} profiles, {policies} distinct policies, {} emulations, longest program {longest} instructions, {:.1?}",
+        checker.emulations,
+        started.elapsed()
+    );
+    assert!(profiles >= 30, "only {profiles} profiles parsed; expected the shared test data under {PROFILES}");
+    assert!(problems.is_empty(), "{} programs failed:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        checker.mismatches == 0,
+        "{} emulations differ from the policy; the first {}:\n{}",
+        checker.mismatches,
+        checker.reports.len(),
+        checker.reports.join("\n")
+    );
+}
