@@ -18,7 +18,11 @@ use std::process::ExitCode;
 const EXIT_INPUT: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "seccomp-kit", version, about = "Resolve, compile, explain and apply Docker/OCI seccomp profiles")]
+#[command(
+    name = "seccomp-kit",
+    version,
+    about = "Resolve, compile, explain and apply Docker/OCI seccomp profiles"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -124,7 +128,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             syscall,
             args,
         } => explain_command(&common, format, &syscall, &args),
-        Command::Compile { common, output, format } => compile_command(&common, &output, format),
+        Command::Compile {
+            common,
+            output,
+            format,
+        } => compile_command(&common, &output, format),
         Command::Run {
             common,
             keep_caps,
@@ -137,13 +145,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 /// the program quietly instead of panicking.
 fn emit(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
         std::process::exit(0);
     }
 }
 
 fn print_json(value: &serde_json::Value) {
-    emit(&format!("{}\n", serde_json::to_string_pretty(value).unwrap_or_default()));
+    emit(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    ));
 }
 
 fn profile_command(command: ProfileCommand) -> Result<ExitCode, String> {
@@ -153,7 +168,8 @@ fn profile_command(command: ProfileCommand) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         ProfileCommand::Check { file, format } => {
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let result = Profile::from_json(&text);
             let (ok, json) = match &result {
                 Ok(loaded) => (
@@ -182,11 +198,19 @@ fn profile_command(command: ProfileCommand) -> Result<ExitCode, String> {
                     for warning in &loaded.warnings {
                         emit(&format!("{}: warning: {warning}\n", file.display()));
                     }
-                    emit(&format!("{}: valid profile with {} rules\n", file.display(), loaded.profile.syscalls.len()));
+                    emit(&format!(
+                        "{}: valid profile with {} rules\n",
+                        file.display(),
+                        loaded.profile.syscalls.len()
+                    ));
                 }
                 (Format::Text, Err(err)) => emit(&format!("{}: {err}\n", file.display())),
             }
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INPUT) })
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_INPUT)
+            })
         }
     }
 }
@@ -195,7 +219,9 @@ fn resolve_command(common: &Common, format: Format) -> Result<ExitCode, String> 
     let loaded = common.load()?;
     let Some(resolved) = loaded.resolved()? else {
         match format {
-            Format::Json => print_json(&serde_json::json!({"seccomp": null, "reason": "the profile disables seccomp"})),
+            Format::Json => print_json(
+                &serde_json::json!({"seccomp": null, "reason": "the profile disables seccomp"}),
+            ),
             Format::Text => emit("null\n"),
         }
         return Ok(ExitCode::SUCCESS);
@@ -206,7 +232,10 @@ fn resolve_command(common: &Common, format: Format) -> Result<ExitCode, String> 
             print_json(&oci);
             if loaded.verbose {
                 for dropped in &resolved.dropped {
-                    eprintln!("note: syscalls[{}] left out: {}", dropped.source_index, dropped.reason);
+                    eprintln!(
+                        "note: syscalls[{}] left out: {}",
+                        dropped.source_index, dropped.reason
+                    );
                 }
             }
         }
@@ -224,12 +253,22 @@ fn parse_u64(text: &str) -> Result<u64, String> {
         Some(hex) => u64::from_str_radix(hex, 16),
         None => text.parse(),
     };
-    parsed.map_err(|_| format!("invalid argument {text:?}: write an unsigned 64-bit number in decimal or 0x-hex"))
+    parsed.map_err(|_| {
+        format!("invalid argument {text:?}: write an unsigned 64-bit number in decimal or 0x-hex")
+    })
 }
 
-fn explain_command(common: &Common, format: Format, syscall: &str, args: &[String]) -> Result<ExitCode, String> {
+fn explain_command(
+    common: &Common,
+    format: Format,
+    syscall: &str,
+    args: &[String],
+) -> Result<ExitCode, String> {
     if args.len() > 6 {
-        return Err(format!("{} arguments given; a syscall has at most 6", args.len()));
+        return Err(format!(
+            "{} arguments given; a syscall has at most 6",
+            args.len()
+        ));
     }
     let loaded = common.load()?;
     let mut values = [0u64; 6];
@@ -273,7 +312,11 @@ fn compile_program(loaded: &Loaded) -> Result<Vec<bpf::SockFilter>, String> {
     bpf::compile(&policy).map_err(|e| e.to_string())
 }
 
-fn compile_command(common: &Common, output: &PathBuf, format: CompileFormat) -> Result<ExitCode, String> {
+fn compile_command(
+    common: &Common,
+    output: &PathBuf,
+    format: CompileFormat,
+) -> Result<ExitCode, String> {
     let loaded = common.load()?;
     let program = compile_program(&loaded)?;
     let bytes = match format {
@@ -284,24 +327,41 @@ fn compile_command(common: &Common, output: &PathBuf, format: CompileFormat) -> 
                 .iter()
                 .map(|i| serde_json::json!({"code": i.code, "jt": i.jt, "jf": i.jf, "k": i.k}))
                 .collect();
-            let mut text = serde_json::to_string_pretty(&serde_json::json!({"length": program.len(), "instructions": insns})).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(
+                &serde_json::json!({"length": program.len(), "instructions": insns}),
+            )
+            .unwrap_or_default();
             text.push('\n');
             text.into_bytes()
         }
     };
     if output.as_os_str() == "-" {
         let mut stdout = std::io::stdout().lock();
-        if stdout.write_all(&bytes).and_then(|()| stdout.flush()).is_err() {
+        if stdout
+            .write_all(&bytes)
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
             return Ok(ExitCode::SUCCESS);
         }
     } else {
-        std::fs::write(output, &bytes).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-        eprintln!("wrote {} instructions ({} bytes) to {}", program.len(), bytes.len(), output.display());
+        std::fs::write(output, &bytes)
+            .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+        eprintln!(
+            "wrote {} instructions ({} bytes) to {}",
+            program.len(),
+            bytes.len(),
+            output.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_command(common: &Common, keep_caps: bool, command: &[std::ffi::OsString]) -> Result<ExitCode, String> {
+fn run_command(
+    common: &Common,
+    keep_caps: bool,
+    command: &[std::ffi::OsString],
+) -> Result<ExitCode, String> {
     let loaded = common.load()?;
     if loaded.arch != loaded.host_native() {
         return Err(format!(

@@ -63,12 +63,19 @@ impl Common {
                 // Parsing the printed form gives every rule the line it has
                 // in `seccomp-kit profile default`.
                 let text = default_profile().to_json();
-                let loaded = Profile::from_json(&text).map_err(|e| format!("built-in default profile: {e}"))?;
-                (loaded.profile, loaded.warnings, "built-in default profile".to_string())
+                let loaded = Profile::from_json(&text)
+                    .map_err(|e| format!("built-in default profile: {e}"))?;
+                (
+                    loaded.profile,
+                    loaded.warnings,
+                    "built-in default profile".to_string(),
+                )
             }
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                let loaded = Profile::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let loaded =
+                    Profile::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
                 (loaded.profile, loaded.warnings, path.display().to_string())
             }
         };
@@ -80,13 +87,16 @@ impl Common {
             None => Arch::native(),
         };
         let host_arch = match &self.host_arch {
-            Some(name) => name.parse::<Arch>().map_err(|e| format!("--host-arch: {e}"))?,
+            Some(name) => name
+                .parse::<Arch>()
+                .map_err(|e| format!("--host-arch: {e}"))?,
             None => seccomp_kit::analysis::explain::host_for(arch),
         };
         let caps = self.caps()?;
         let kernel = match &self.kernel {
             Some(text) => parse_kernel(text)?,
-            None => KernelVersion::running().ok_or("cannot read the running kernel's version; pass --kernel X.Y")?,
+            None => KernelVersion::running()
+                .ok_or("cannot read the running kernel's version; pass --kernel X.Y")?,
         };
         let bad_arch = Action::from_name(&self.bad_arch_action)
             .filter(|a| !a.takes_errno())
@@ -120,7 +130,9 @@ impl Common {
 }
 
 fn parse_kernel(text: &str) -> Result<KernelVersion, String> {
-    KernelVersion::parse_release(text).ok_or_else(|| format!("--kernel: invalid kernel version {text:?}; write it as X.Y, for example 6.1"))
+    KernelVersion::parse_release(text).ok_or_else(|| {
+        format!("--kernel: invalid kernel version {text:?}; write it as X.Y, for example 6.1")
+    })
 }
 
 impl Loaded {

@@ -99,7 +99,11 @@ impl CapSet {
     /// Applies `--cap-add`/`--cap-drop` as moby's `TweakCapabilities` does:
     /// `ALL` in adds gives every capability minus the drops, `ALL` in drops
     /// keeps only the adds, otherwise `self − drops + adds`.
-    pub fn with_changes(&self, adds: &[String], drops: &[String]) -> Result<CapSet, UnknownCapability> {
+    pub fn with_changes(
+        &self,
+        adds: &[String],
+        drops: &[String],
+    ) -> Result<CapSet, UnknownCapability> {
         let is_all = |list: &[String]| list.iter().any(|c| c.trim().eq_ignore_ascii_case("ALL"));
         let named = |list: &[String]| -> Result<BTreeSet<String>, UnknownCapability> {
             list.iter()

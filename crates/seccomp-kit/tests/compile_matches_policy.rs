@@ -11,7 +11,9 @@ use seccomp_kit::arch::{Arch, X32_SYSCALL_BIT};
 use seccomp_kit::bpf::insn::BPF_MAXINSNS;
 use seccomp_kit::bpf::{compile, emulator, SeccompData, SockFilter};
 use seccomp_kit::caps::{self, CapSet};
-use seccomp_kit::policy::{ConditionalRule, Decision, EnosysMode, Policy, PolicyOptions, SyscallPolicy};
+use seccomp_kit::policy::{
+    ConditionalRule, Decision, EnosysMode, Policy, PolicyOptions, SyscallPolicy,
+};
 use seccomp_kit::profile::{KernelVersion, Operator, Profile};
 use seccomp_kit::resolve::{resolve, Resolved, Target};
 use std::collections::{BTreeSet, HashSet};
@@ -20,7 +22,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The shared profile test data, read at test time and never copied.
-const PROFILES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/profiles");
+const PROFILES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/testdata/profiles"
+);
 
 /// A current kernel, and one older than every `minKernel` in the test data.
 const KERNELS: [KernelVersion; 2] = [KernelVersion::new(6, 18), KernelVersion::new(4, 4)];
@@ -66,7 +71,15 @@ struct Checker {
 
 impl Checker {
     /// Emulates one syscall and compares the result with the model.
-    fn check(&mut self, case: &Case, program: &[SockFilter], policy: &Policy, audit_arch: u32, nr: u32, args: [u64; 6]) {
+    fn check(
+        &mut self,
+        case: &Case,
+        program: &[SockFilter],
+        policy: &Policy,
+        audit_arch: u32,
+        nr: u32,
+        args: [u64; 6],
+    ) {
         // The host is x86_64, so every ABI's seccomp_data is little-endian.
         let data = SeccompData::new(audit_arch, nr, args);
         let got = emulator::run_verified(program, &data, false, &mut |_| {});
@@ -95,8 +108,12 @@ impl Checker {
 /// objects, not profiles.
 fn profile_paths() -> Vec<PathBuf> {
     let mut paths = Vec::new();
-    for dir in [PathBuf::from(PROFILES), Path::new(PROFILES).join("moby-versions")] {
-        let entries = fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    for dir in [
+        PathBuf::from(PROFILES),
+        Path::new(PROFILES).join("moby-versions"),
+    ] {
+        let entries =
+            fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
         for entry in entries {
             let path = entry.expect("directory entry is readable").path();
             if path.extension().is_some_and(|ext| ext == "json") {
@@ -124,7 +141,9 @@ fn cap_sets() -> Vec<(String, CapSet)> {
 
 /// Returns the largest syscall number of `arch` without the x32 bit.
 fn max_plain_number(arch: Arch) -> u32 {
-    let max = arch.max_syscall().unwrap_or_else(|| panic!("{arch} has a syscall table"));
+    let max = arch
+        .max_syscall()
+        .unwrap_or_else(|| panic!("{arch} has a syscall table"));
     max & !X32_SYSCALL_BIT
 }
 
@@ -193,7 +212,11 @@ fn satisfying_arguments(rule: &ConditionalRule) -> [u64; 6] {
 
 /// Checks one compiled policy on every number and argument set.
 fn check_policy(checker: &mut Checker, case: &Case, program: &[SockFilter], policy: &Policy) {
-    let audit_arches = [Arch::X86_64.audit_arch(), Arch::X86.audit_arch(), UNKNOWN_AUDIT_ARCH];
+    let audit_arches = [
+        Arch::X86_64.audit_arch(),
+        Arch::X86.audit_arch(),
+        UNKNOWN_AUDIT_ARCH,
+    ];
     for audit_arch in audit_arches {
         for nr in numbers_for(audit_arch) {
             checker.check(case, program, policy, audit_arch, nr, [0; 6]);
@@ -245,7 +268,11 @@ fn compiled_programs_match_policy() {
     let (mut profiles, mut policies, mut longest) = (0usize, 0usize, 0usize);
 
     for path in profile_paths() {
-        let name = path.strip_prefix(PROFILES).unwrap_or(&path).display().to_string();
+        let name = path
+            .strip_prefix(PROFILES)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
         let profile = match Profile::from_json(&text) {
             Ok(loaded) => loaded.profile,
@@ -313,8 +340,16 @@ fn compiled_programs_match_policy() {
         checker.emulations,
         started.elapsed()
     );
-    assert!(profiles >= 30, "only {profiles} profiles parsed; expected the shared test data under {PROFILES}");
-    assert!(problems.is_empty(), "{} programs failed:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        profiles >= 30,
+        "only {profiles} profiles parsed; expected the shared test data under {PROFILES}"
+    );
+    assert!(
+        problems.is_empty(),
+        "{} programs failed:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
     assert!(
         checker.mismatches == 0,
         "{} emulations differ from the policy; the first {}:\n{}",

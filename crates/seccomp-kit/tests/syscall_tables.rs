@@ -49,16 +49,13 @@ impl ExpectedDifference {
 
 /// Every difference the cross-check accepts. The list must stay exact, so an
 /// entry that no longer differs also fails the test and must be removed.
-const EXPECTED_DIFFERENCES: &[ExpectedDifference] = &[
-    ExpectedDifference {
-        arch: Arch::X32,
-        name: "map_shadow_stack",
-        ours: None,
-        libseccomp: Some(453),
-        reason:
-            "libseccomp lists it on x32, but syscall_64.tbl tags 453 `64`, so only x86_64 has it",
-    },
-];
+const EXPECTED_DIFFERENCES: &[ExpectedDifference] = &[ExpectedDifference {
+    arch: Arch::X32,
+    name: "map_shadow_stack",
+    ours: None,
+    libseccomp: Some(453),
+    reason: "libseccomp lists it on x32, but syscall_64.tbl tags 453 `64`, so only x86_64 has it",
+}];
 
 /// Reads libseccomp's table. A missing file fails the test instead of
 /// skipping it, so a checkout without the file cannot pass unnoticed.

@@ -15,7 +15,9 @@
 use crate::arch::Arch;
 use crate::bpf::{self, SeccompData};
 use crate::caps::CapSet;
-use crate::policy::{condition_holds, DecidedBy, Decision, Note, Policy, PolicyError, PolicyOptions, SyscallPolicy};
+use crate::policy::{
+    condition_holds, DecidedBy, Decision, Note, Policy, PolicyError, PolicyOptions, SyscallPolicy,
+};
 use crate::profile::{Filter, KernelVersion, Profile, Rule};
 use crate::resolve::{resolve, ResolveError, Target};
 use serde_json::{json, Value};
@@ -109,6 +111,9 @@ pub struct Explanation {
     pub default: Decision,
     /// Whether the profile disables seccomp altogether.
     pub unconfined: bool,
+    /// What the model noticed about this syscall on this ABI, such as
+    /// conditions runc + libseccomp would drop on `socketcall`.
+    pub notes: Vec<String>,
 }
 
 /// Explains `query` under `profile`.
@@ -116,19 +121,25 @@ pub fn explain(profile: &Profile, query: &Query) -> Result<Explanation, ExplainE
     if !query.arch.has_syscall_table() {
         return Err(ExplainError::NoSyscallTable(query.arch));
     }
-    let (nr, name) = match &query.syscall {
-        SyscallRef::Name(name) => {
-            let nr = query.arch.syscall_number(name).ok_or_else(|| ExplainError::UnknownSyscall {
-                name: name.clone(),
-                arch: query.arch,
-            })?;
-            (nr, name.clone())
-        }
-        SyscallRef::Number(nr) => {
-            let name = query.arch.syscall_name(*nr).map_or_else(|| format!("syscall_{nr}"), str::to_string);
-            (*nr, name)
-        }
-    };
+    let (nr, name) =
+        match &query.syscall {
+            SyscallRef::Name(name) => {
+                let nr = query.arch.syscall_number(name).ok_or_else(|| {
+                    ExplainError::UnknownSyscall {
+                        name: name.clone(),
+                        arch: query.arch,
+                    }
+                })?;
+                (nr, name.clone())
+            }
+            SyscallRef::Number(nr) => {
+                let name = query
+                    .arch
+                    .syscall_name(*nr)
+                    .map_or_else(|| format!("syscall_{nr}"), str::to_string);
+                (*nr, name)
+            }
+        };
 
     let Some(resolved) = resolve(profile, &query.target)? else {
         return Ok(Explanation {
@@ -143,6 +154,7 @@ pub fn explain(profile: &Profile, query: &Query) -> Result<Explanation, ExplainE
             bpf: Err("the profile disables seccomp (empty defaultAction and no rules), so no filter is installed".to_string()),
             default: Decision::ALLOW,
             unconfined: true,
+            notes: Vec::new(),
         });
     };
     let policy = Policy::build(&resolved, &query.options)?;
@@ -165,6 +177,7 @@ pub fn explain(profile: &Profile, query: &Query) -> Result<Explanation, ExplainE
         }),
         _ => None,
     };
+    let notes = relevant_notes(&policy, query.arch, &name, query.args[0]);
     let left_out = left_out(profile, &resolved, &policy, query, &name, nr, verdict.by);
 
     Ok(Explanation {
@@ -179,7 +192,31 @@ pub fn explain(profile: &Profile, query: &Query) -> Result<Explanation, ExplainE
         bpf,
         default: policy.default,
         unconfined: false,
+        notes,
     })
+}
+
+/// Notes about `name` on `arch`; for `socketcall` and `ipc` also the calls
+/// they multiplex.
+fn relevant_notes(policy: &Policy, arch: crate::arch::Arch, name: &str, call: u64) -> Vec<String> {
+    let multiplexer = matches!(name, "socketcall" | "ipc");
+    let multiplexes = |n: &str| {
+        crate::policy::build::multiplexer(arch, n).is_some_and(|(nr, number)| {
+            Some(nr) == arch.syscall_number(name) && u64::from(number) == call
+        })
+    };
+    policy
+        .notes
+        .iter()
+        .filter(|note| match note {
+            Note::Shadowed { arch: a, name: n, .. } | Note::TruncatedValue { arch: a, name: n, .. } => *a == arch && n == name,
+            Note::MultiplexedConditions { arch: a, name: n, .. } => {
+                *a == arch && (n == name || (multiplexer && multiplexes(n)))
+            }
+            Note::UnknownName { .. } | Note::SameAsDefault { .. } => false,
+        })
+        .map(|note| note.to_string())
+        .collect()
 }
 
 /// Lists every rule naming `name` that did not decide, with the reason.
@@ -201,11 +238,12 @@ fn left_out(
         if Some(index) == deciding || !rule.effective_names().iter().any(|n| n == name) {
             continue;
         }
-        let reason = if let Some(dropped) = resolved.dropped.iter().find(|d| d.source_index == index) {
-            dropped.reason.to_string()
-        } else {
-            policy_reason(policy, query, name, nr, index, by)
-        };
+        let reason =
+            if let Some(dropped) = resolved.dropped.iter().find(|d| d.source_index == index) {
+                dropped.reason.to_string()
+            } else {
+                policy_reason(policy, query, name, nr, index, by)
+            };
         out.push(LeftOut {
             index,
             rule: rule.clone(),
@@ -215,7 +253,14 @@ fn left_out(
     out
 }
 
-fn policy_reason(policy: &Policy, query: &Query, name: &str, nr: u32, index: usize, by: DecidedBy) -> String {
+fn policy_reason(
+    policy: &Policy,
+    query: &Query,
+    name: &str,
+    nr: u32,
+    index: usize,
+    by: DecidedBy,
+) -> String {
     match by {
         DecidedBy::BadArch => return format!("{} is not an architecture of this filter", query.arch),
         DecidedBy::Enosys { max } => {
@@ -229,8 +274,16 @@ fn policy_reason(policy: &Policy, query: &Query, name: &str, nr: u32, index: usi
             Note::SameAsDefault { origin, .. } if origin.source_index == index => {
                 return "its action equals the default action, so runc drops it".to_string()
             }
-            Note::Shadowed { arch, name: n, origin, by } if origin.source_index == index && *arch == query.arch && n == name => {
-                return format!("the unconditional rule syscalls[{}] already decides {name}", by.source_index)
+            Note::Shadowed {
+                arch,
+                name: n,
+                origin,
+                by,
+            } if origin.source_index == index && *arch == query.arch && n == name => {
+                return format!(
+                    "the unconditional rule syscalls[{}] already decides {name}",
+                    by.source_index
+                )
             }
             _ => {}
         }
@@ -239,7 +292,10 @@ fn policy_reason(policy: &Policy, query: &Query, name: &str, nr: u32, index: usi
         return format!("{} is not an architecture of this filter", query.arch);
     };
     if let Some(SyscallPolicy::Conditional(rules)) = abi.syscalls.get(&nr) {
-        let mine: Vec<_> = rules.iter().filter(|r| r.origin.source_index == index).collect();
+        let mine: Vec<_> = rules
+            .iter()
+            .filter(|r| r.origin.source_index == index)
+            .collect();
         if !mine.is_empty() {
             let failed: Vec<String> = mine
                 .iter()
@@ -326,6 +382,7 @@ impl Explanation {
             "bpf_error": self.bpf.as_ref().err(),
             "agrees": self.agrees(),
             "unconfined": self.unconfined,
+            "notes": self.notes,
         })
     }
 
@@ -339,7 +396,13 @@ impl Explanation {
 }
 
 fn describe_rule(out: &mut String, index: usize, rule: &Rule) {
-    let _ = write!(out, "syscalls[{index}] at line {}: {} for {}", rule.location.line, rule.action, rule.effective_names().join(", "));
+    let _ = write!(
+        out,
+        "syscalls[{index}] at line {}: {} for {}",
+        rule.location.line,
+        rule.action,
+        rule.effective_names().join(", ")
+    );
     if let Some(errno) = rule.errno_ret {
         let _ = write!(out, " (errnoRet {errno})");
     }
@@ -365,11 +428,17 @@ fn describe_rule(out: &mut String, index: usize, rule: &Rule) {
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = String::new();
-        let _ = writeln!(out, "{} (nr {}, {}) -> {}", self.syscall, self.nr, self.arch, self.decision);
+        let _ = writeln!(
+            out,
+            "{} (nr {}, {}) -> {}",
+            self.syscall, self.nr, self.arch, self.decision
+        );
         let _ = write!(out, "  decided by: ");
         match (self.decided_by, &self.rule) {
             (DecidedBy::Rule(_), Some(info)) => describe_rule(&mut out, info.index, &info.rule),
-            (DecidedBy::Default, _) if self.unconfined => out.push_str("nothing: the profile disables seccomp"),
+            (DecidedBy::Default, _) if self.unconfined => {
+                out.push_str("nothing: the profile disables seccomp")
+            }
             (DecidedBy::Default, _) => {
                 let _ = write!(out, "the default action {} (no rule matched)", self.default);
             }
@@ -378,7 +447,11 @@ impl fmt::Display for Explanation {
             }
             (DecidedBy::EnosysZero, _) => out.push_str("runc's ENOSYS rule for nr 0 on s390"),
             (DecidedBy::BadArch, _) => {
-                let _ = write!(out, "the bad-architecture action: {} is not an architecture of this filter", self.arch);
+                let _ = write!(
+                    out,
+                    "the bad-architecture action: {} is not an architecture of this filter",
+                    self.arch
+                );
             }
             (DecidedBy::Rule(_), None) => out.push_str("a rule"),
         }
@@ -391,9 +464,16 @@ impl fmt::Display for Explanation {
                 let _ = writeln!(out, "\n      -> {}", left.reason);
             }
         }
+        for note in &self.notes {
+            let _ = writeln!(out, "  note: {note}");
+        }
         match &self.bpf {
             Ok(decision) => {
-                let verdict = if self.agrees() { "agrees" } else { "DISAGREES with the model" };
+                let verdict = if self.agrees() {
+                    "agrees"
+                } else {
+                    "DISAGREES with the model"
+                };
                 let _ = writeln!(out, "  compiled filter (emulated): {decision} ({verdict})");
             }
             Err(err) => {
@@ -403,4 +483,3 @@ impl fmt::Display for Explanation {
         f.write_str(&out)
     }
 }
-

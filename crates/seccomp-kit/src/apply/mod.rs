@@ -25,16 +25,24 @@ const SECCOMP_FILTER_FLAG_SPEC_ALLOW: libc::c_uint = 1 << 2;
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
     #[error("cannot drop {capability} from the bounding set: {source}; run as root (CAP_SETPCAP is needed) or ask for the capabilities you already have")]
-    BoundingSet { capability: String, source: io::Error },
+    BoundingSet {
+        capability: String,
+        source: io::Error,
+    },
     #[error("cannot set the capability sets to [{caps}]: {source}; run as root or ask only for capabilities you already have")]
     Capset { caps: String, source: io::Error },
     #[error("cannot raise ambient capability {capability}: {source}")]
-    Ambient { capability: String, source: io::Error },
+    Ambient {
+        capability: String,
+        source: io::Error,
+    },
     #[error("cannot set no_new_privs: {0}")]
     NoNewPrivs(io::Error),
     #[error("the kernel rejected the filter ({len} instructions): {source}")]
     Install { len: usize, source: io::Error },
-    #[error("thread {0} could not be synchronised to the filter; stop other threads before applying it")]
+    #[error(
+        "thread {0} could not be synchronised to the filter; stop other threads before applying it"
+    )]
     Tsync(i64),
     #[error("command {0:?} not found in PATH")]
     NotFound(String),
@@ -99,8 +107,16 @@ pub fn set_capabilities(caps: &CapSet) -> Result<(), ApplyError> {
             source: io::Error::other(e.to_string()),
         })?;
     }
-    let known: caps::CapsHashSet = wanted.iter().copied().filter(|c| u32::from(c.index()) <= last).collect();
-    for set in [caps::CapSet::Effective, caps::CapSet::Permitted, caps::CapSet::Inheritable] {
+    let known: caps::CapsHashSet = wanted
+        .iter()
+        .copied()
+        .filter(|c| u32::from(c.index()) <= last)
+        .collect();
+    for set in [
+        caps::CapSet::Effective,
+        caps::CapSet::Permitted,
+        caps::CapSet::Inheritable,
+    ] {
         // capset(2) requires effective ⊆ permitted after every call, so
         // effective shrinks first; inheritable then stays within permitted.
         caps::set(None, set, &known).map_err(|e| ApplyError::Capset {
@@ -141,7 +157,10 @@ pub fn set_no_new_privs() -> Result<(), ApplyError> {
 }
 
 /// Installs `program` on every thread of the process (TSYNC).
-pub fn install_filter(program: &[SockFilter], flags: Option<&[FilterFlag]>) -> Result<(), ApplyError> {
+pub fn install_filter(
+    program: &[SockFilter],
+    flags: Option<&[FilterFlag]>,
+) -> Result<(), ApplyError> {
     let mut bits = SECCOMP_FILTER_FLAG_TSYNC;
     let implicit_spec_allow = flags.is_none();
     if let Some(flags) = flags {
@@ -154,7 +173,9 @@ pub fn install_filter(program: &[SockFilter], flags: Option<&[FilterFlag]>) -> R
     let result = seccomp_set_mode_filter(program, bits);
     match result {
         // Kernels before 4.17 lack SPEC_ALLOW; runc and crun then load without it.
-        Err(ApplyError::Install { ref source, .. }) if implicit_spec_allow && source.raw_os_error() == Some(libc::EINVAL) => {
+        Err(ApplyError::Install { ref source, .. })
+            if implicit_spec_allow && source.raw_os_error() == Some(libc::EINVAL) =>
+        {
             seccomp_set_mode_filter(program, bits & !SECCOMP_FILTER_FLAG_SPEC_ALLOW)
         }
         other => other,
@@ -168,7 +189,14 @@ fn seccomp_set_mode_filter(program: &[SockFilter], flags: libc::c_uint) -> Resul
     };
     // SAFETY: SockFilter is #[repr(C)] with the layout of struct sock_filter,
     // and `prog` points into `program`, which outlives the call.
-    let rc = unsafe { libc::syscall(libc::SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog as *const libc::sock_fprog) };
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            SECCOMP_SET_MODE_FILTER,
+            flags,
+            &prog as *const libc::sock_fprog,
+        )
+    };
     match rc {
         0 => Ok(()),
         tid if tid > 0 => Err(ApplyError::Tsync(tid)),
@@ -190,16 +218,27 @@ impl PreparedExec {
     /// Resolves `argv[0]` in PATH (like `execvp`) and copies the arguments
     /// and environment into C strings.
     pub fn new(argv: &[impl AsRef<OsStr>]) -> Result<PreparedExec, ApplyError> {
-        let to_c = |s: &OsStr| CString::new(s.as_bytes()).map_err(|_| ApplyError::NulByte(s.to_string_lossy().into_owned()));
-        let program = argv.first().ok_or_else(|| ApplyError::NotFound(String::new()))?.as_ref();
-        let path = find_in_path(Path::new(program)).ok_or_else(|| ApplyError::NotFound(program.to_string_lossy().into_owned()))?;
-        let argv = argv.iter().map(|a| to_c(a.as_ref())).collect::<Result<Vec<_>, _>>()?;
+        let to_c = |s: &OsStr| {
+            CString::new(s.as_bytes())
+                .map_err(|_| ApplyError::NulByte(s.to_string_lossy().into_owned()))
+        };
+        let program = argv
+            .first()
+            .ok_or_else(|| ApplyError::NotFound(String::new()))?
+            .as_ref();
+        let path = find_in_path(Path::new(program))
+            .ok_or_else(|| ApplyError::NotFound(program.to_string_lossy().into_owned()))?;
+        let argv = argv
+            .iter()
+            .map(|a| to_c(a.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
         let envp = std::env::vars_os()
             .map(|(k, v)| {
                 let mut pair = k.as_bytes().to_vec();
                 pair.push(b'=');
                 pair.extend_from_slice(v.as_bytes());
-                CString::new(pair).map_err(|_| ApplyError::NulByte(k.to_string_lossy().into_owned()))
+                CString::new(pair)
+                    .map_err(|_| ApplyError::NulByte(k.to_string_lossy().into_owned()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(PreparedExec {

@@ -68,7 +68,10 @@ pub fn compile(policy: &Policy) -> Result<Vec<SockFilter>, CompileError> {
 fn sections(policy: &Policy) -> Vec<Vec<&AbiPolicy>> {
     let mut groups: Vec<Vec<&AbiPolicy>> = Vec::new();
     for abi in &policy.abis {
-        match groups.iter_mut().find(|g| g[0].arch.audit_arch() == abi.arch.audit_arch()) {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].arch.audit_arch() == abi.arch.audit_arch())
+        {
             Some(group) => group.push(abi),
             None => groups.push(vec![abi]),
         }
@@ -161,25 +164,46 @@ impl Emitter {
 }
 
 /// Emits one `AUDIT_ARCH` section, starting with `ld nr`.
-fn emit_section(emitter: &mut Emitter, policy: &Policy, group: &[&AbiPolicy], bad_arch: Label) -> Label {
+fn emit_section(
+    emitter: &mut Emitter,
+    policy: &Policy,
+    group: &[&AbiPolicy],
+    bad_arch: Label,
+) -> Label {
     let find = |arch: Arch| group.iter().copied().find(|a| a.arch == arch);
     let dispatch = match (find(Arch::X86_64), find(Arch::X32)) {
         (Some(x86_64), Some(x32)) => {
             let x86_64_code = emit_dispatch(emitter, policy, x86_64);
             let x32_code = emit_dispatch(emitter, policy, x32);
-            emitter.jump(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, x32_code, x86_64_code)
+            emitter.jump(
+                BPF_JMP | BPF_JSET | BPF_K,
+                X32_SYSCALL_BIT,
+                x32_code,
+                x86_64_code,
+            )
         }
         (Some(x86_64), None) => {
             // Numbers with the x32 bit are another ABI, except −1, which a
             // tracer sets to skip a syscall; it gets the rules (none match).
             let minus_one = emitter.ret(policy.default);
-            let x32_numbers = emitter.jump(BPF_JMP | BPF_JEQ | BPF_K, u32::MAX, minus_one, bad_arch);
+            let x32_numbers =
+                emitter.jump(BPF_JMP | BPF_JEQ | BPF_K, u32::MAX, minus_one, bad_arch);
             let x86_64_code = emit_dispatch(emitter, policy, x86_64);
-            emitter.jump(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, x32_numbers, x86_64_code)
+            emitter.jump(
+                BPF_JMP | BPF_JSET | BPF_K,
+                X32_SYSCALL_BIT,
+                x32_numbers,
+                x86_64_code,
+            )
         }
         (None, Some(x32)) => {
             let x32_code = emit_dispatch(emitter, policy, x32);
-            emitter.jump(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, x32_code, bad_arch)
+            emitter.jump(
+                BPF_JMP | BPF_JSET | BPF_K,
+                X32_SYSCALL_BIT,
+                x32_code,
+                bad_arch,
+            )
         }
         (None, None) => emit_dispatch(emitter, policy, group[0]),
     };
@@ -239,7 +263,12 @@ fn emit_dispatch(emitter: &mut Emitter, policy: &Policy, abi: &AbiPolicy) -> Lab
     emit_search(emitter, policy, abi, &ranges)
 }
 
-fn emit_search(emitter: &mut Emitter, policy: &Policy, abi: &AbiPolicy, ranges: &[(u32, Outcome)]) -> Label {
+fn emit_search(
+    emitter: &mut Emitter,
+    policy: &Policy,
+    abi: &AbiPolicy,
+    ranges: &[(u32, Outcome)],
+) -> Label {
     if let [(_, only)] = ranges {
         return match only {
             Outcome::Return(decision) => emitter.ret(*decision),
@@ -254,7 +283,12 @@ fn emit_search(emitter: &mut Emitter, policy: &Policy, abi: &AbiPolicy, ranges: 
 
 /// Emits a syscall's conditional rules: the first that matches decides,
 /// otherwise the default action.
-fn emit_rules(emitter: &mut Emitter, policy: &Policy, abi: &AbiPolicy, rules: &[ConditionalRule]) -> Label {
+fn emit_rules(
+    emitter: &mut Emitter,
+    policy: &Policy,
+    abi: &AbiPolicy,
+    rules: &[ConditionalRule],
+) -> Label {
     let mut next = emitter.ret(policy.default);
     for rule in rules.iter().rev() {
         let on_match = emitter.ret(rule.decision);
@@ -279,11 +313,19 @@ fn word_offsets(arch: Arch, index: u8) -> (u32, u32) {
 
 /// Emits code that goes to `on_true` when `condition` holds, else `on_false`.
 /// Unsigned comparisons follow libseccomp's 64-bit decompositions.
-fn emit_condition(emitter: &mut Emitter, abi: &AbiPolicy, condition: &ArgCondition, on_true: Label, on_false: Label) -> Label {
+fn emit_condition(
+    emitter: &mut Emitter,
+    abi: &AbiPolicy,
+    condition: &ArgCondition,
+    on_true: Label,
+    on_false: Label,
+) -> Label {
     let (low_offset, high_offset) = word_offsets(abi.arch, condition.index);
     let value_high = (condition.value >> 32) as u32;
     let value_low = condition.value as u32;
-    let load = |emitter: &mut Emitter, offset: u32, next: Label| emitter.stmt(BPF_LD | BPF_W | BPF_ABS, offset, next);
+    let load = |emitter: &mut Emitter, offset: u32, next: Label| {
+        emitter.stmt(BPF_LD | BPF_W | BPF_ABS, offset, next)
+    };
     let jeq = BPF_JMP | BPF_JEQ | BPF_K;
     let jgt = BPF_JMP | BPF_JGT | BPF_K;
     let jge = BPF_JMP | BPF_JGE | BPF_K;

@@ -51,7 +51,10 @@ pub fn verify(program: &[SockFilter]) -> Result<(), VerifyError> {
             BPF_LD => match code {
                 c if c == BPF_LD | BPF_W | BPF_ABS => {
                     if insn.k % 4 != 0 || insn.k >= 64 {
-                        return Err(VerifyError::Load { index, offset: insn.k });
+                        return Err(VerifyError::Load {
+                            index,
+                            offset: insn.k,
+                        });
                     }
                 }
                 c if c == BPF_LD | BPF_W | BPF_LEN || c == BPF_LD | BPF_IMM => {}
@@ -73,7 +76,16 @@ pub fn verify(program: &[SockFilter]) -> Result<(), VerifyError> {
                 let op = code & 0xf0;
                 let allowed = matches!(
                     op,
-                    BPF_ADD | BPF_SUB | BPF_MUL | BPF_DIV | BPF_AND | BPF_OR | BPF_XOR | BPF_LSH | BPF_RSH | BPF_NEG
+                    BPF_ADD
+                        | BPF_SUB
+                        | BPF_MUL
+                        | BPF_DIV
+                        | BPF_AND
+                        | BPF_OR
+                        | BPF_XOR
+                        | BPF_LSH
+                        | BPF_RSH
+                        | BPF_NEG
                 );
                 if !allowed || code & !0xf8 != BPF_ALU {
                     return Err(VerifyError::Opcode { index, code });
@@ -92,7 +104,9 @@ pub fn verify(program: &[SockFilter]) -> Result<(), VerifyError> {
                         return Err(VerifyError::JumpOutOfRange { index });
                     }
                 } else {
-                    if !matches!(op, BPF_JEQ | BPF_JGT | BPF_JGE | BPF_JSET) || code & !0xf8 != BPF_JMP {
+                    if !matches!(op, BPF_JEQ | BPF_JGT | BPF_JGE | BPF_JSET)
+                        || code & !0xf8 != BPF_JMP
+                    {
                         return Err(VerifyError::Opcode { index, code });
                     }
                     if usize::from(insn.jt) >= remaining || usize::from(insn.jf) >= remaining {
@@ -134,7 +148,12 @@ pub fn run(program: &[SockFilter], data: &SeccompData, big_endian: bool) -> Resu
 
 /// Runs a program that passed [`verify`], calling `trace` with the index of
 /// each instruction executed. Returns the filter's result.
-pub fn run_verified(program: &[SockFilter], data: &SeccompData, big_endian: bool, trace: &mut dyn FnMut(usize)) -> u32 {
+pub fn run_verified(
+    program: &[SockFilter],
+    data: &SeccompData,
+    big_endian: bool,
+    trace: &mut dyn FnMut(usize),
+) -> u32 {
     let bytes = data.to_bytes(big_endian);
     let load = |offset: u32| -> u32 {
         let at = offset as usize;

@@ -62,7 +62,12 @@ pub const BPF_MEMWORDS: u32 = 16;
 
 /// Returns an instruction without jumps (`BPF_STMT`).
 pub const fn stmt(code: u16, k: u32) -> SockFilter {
-    SockFilter { code, jt: 0, jf: 0, k }
+    SockFilter {
+        code,
+        jt: 0,
+        jf: 0,
+        k,
+    }
 }
 
 /// Returns a conditional jump (`BPF_JUMP`).

@@ -50,11 +50,19 @@ impl SeccompData {
     pub fn to_bytes(&self, big_endian: bool) -> [u8; 64] {
         let mut out = [0u8; 64];
         let put32 = |out: &mut [u8; 64], at: usize, v: u32| {
-            let bytes = if big_endian { v.to_be_bytes() } else { v.to_le_bytes() };
+            let bytes = if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            };
             out[at..at + 4].copy_from_slice(&bytes);
         };
         let put64 = |out: &mut [u8; 64], at: usize, v: u64| {
-            let bytes = if big_endian { v.to_be_bytes() } else { v.to_le_bytes() };
+            let bytes = if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            };
             out[at..at + 8].copy_from_slice(&bytes);
         };
         put32(&mut out, 0, self.nr);
@@ -82,7 +90,7 @@ pub fn to_bytes(program: &[SockFilter]) -> Vec<u8> {
 
 /// Parses `struct sock_filter[]` bytes in native byte order.
 pub fn from_bytes(bytes: &[u8]) -> Option<Vec<SockFilter>> {
-    if bytes.len() % 8 != 0 {
+    if !bytes.len().is_multiple_of(8) {
         return None;
     }
     let program = bytes

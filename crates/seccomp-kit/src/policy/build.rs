@@ -29,7 +29,9 @@ pub enum PolicyError {
     DefaultErrnoTooLarge(u32),
     #[error("syscalls[{index}]: SCMP_ACT_NOTIFY on {name} is rejected by runc (the runtime itself needs write); use another action")]
     NotifyOnWrite { index: usize, name: String },
-    #[error("SCMP_ACT_NOTIFY as the default action is rejected by runc; use another default action")]
+    #[error(
+        "SCMP_ACT_NOTIFY as the default action is rejected by runc; use another default action"
+    )]
     NotifyDefault,
 }
 
@@ -37,13 +39,18 @@ pub enum PolicyError {
 /// computes it: a missing errno is EPERM.
 fn decision(action: Action, errno: Option<u32>) -> Option<Decision> {
     let errno = errno.unwrap_or(EPERM);
-    let data = if action.takes_errno() { u16::try_from(errno).ok()? } else { 0 };
+    let data = if action.takes_errno() {
+        u16::try_from(errno).ok()?
+    } else {
+        0
+    };
     Some(Decision::new(action, data))
 }
 
 pub(super) fn build(resolved: &Resolved, options: &PolicyOptions) -> Result<Policy, PolicyError> {
-    let default = decision(resolved.default_action, resolved.default_errno_ret)
-        .ok_or(PolicyError::DefaultErrnoTooLarge(resolved.default_errno_ret.unwrap_or(0)))?;
+    let default = decision(resolved.default_action, resolved.default_errno_ret).ok_or(
+        PolicyError::DefaultErrnoTooLarge(resolved.default_errno_ret.unwrap_or(0)),
+    )?;
     if default.action == Action::Notify {
         return Err(PolicyError::NotifyDefault);
     }
@@ -95,6 +102,64 @@ fn enosys_applies(resolved: &Resolved, default: Decision) -> bool {
     !allowish && !already_enosys
 }
 
+/// The rules of one ABI while they are added in profile order.
+struct AbiRules {
+    arch: Arch,
+    low_word_only: bool,
+    unconditional: BTreeMap<u32, (Decision, RuleOrigin)>,
+    conditional: BTreeMap<u32, Vec<ConditionalRule>>,
+}
+
+impl AbiRules {
+    /// Adds a rule for `nr`: unconditional when `conjunctions` is `None`,
+    /// else one conditional rule per conjunction.
+    fn add(
+        &mut self,
+        nr: u32,
+        name: &str,
+        conjunctions: Option<Vec<Vec<ArgCondition>>>,
+        rule_decision: Decision,
+        origin: RuleOrigin,
+        notes: &mut Vec<Note>,
+    ) -> Result<(), PolicyError> {
+        let arch = self.arch;
+        if let Some(&(_, by)) = self.unconditional.get(&nr) {
+            notes.push(Note::Shadowed {
+                arch,
+                name: name.to_string(),
+                origin,
+                by,
+            });
+            return Ok(());
+        }
+        let Some(conjunctions) = conjunctions else {
+            // An unconditional rule replaces earlier conditional ones.
+            if let Some(replaced) = self.conditional.remove(&nr) {
+                for shadowed in replaced {
+                    notes.push(Note::Shadowed {
+                        arch,
+                        name: name.to_string(),
+                        origin: shadowed.origin,
+                        by: origin,
+                    });
+                }
+            }
+            self.unconditional.insert(nr, (rule_decision, origin));
+            return Ok(());
+        };
+        let rules = self.conditional.entry(nr).or_default();
+        for conditions in conjunctions {
+            let rule = ConditionalRule {
+                conditions,
+                decision: rule_decision,
+                origin,
+            };
+            add_conditional(rules, rule, arch, name, self.low_word_only)?;
+        }
+        Ok(())
+    }
+}
+
 fn build_abi(
     arch: Arch,
     resolved: &Resolved,
@@ -103,8 +168,12 @@ fn build_abi(
     notes: &mut Vec<Note>,
 ) -> Result<AbiPolicy, PolicyError> {
     let low_word_only = !arch.is_64bit();
-    let mut unconditional: BTreeMap<u32, (Decision, RuleOrigin)> = BTreeMap::new();
-    let mut conditional: BTreeMap<u32, Vec<ConditionalRule>> = BTreeMap::new();
+    let mut rules = AbiRules {
+        arch,
+        low_word_only,
+        unconditional: BTreeMap::new(),
+        conditional: BTreeMap::new(),
+    };
     let mut max_named: Option<u32> = None;
 
     for (resolved_index, rule) in resolved.rules.iter().enumerate() {
@@ -112,10 +181,11 @@ fn build_abi(
             resolved_index,
             source_index: rule.source_index,
         };
-        let rule_decision = decision(rule.action, rule.errno_ret).ok_or(PolicyError::ErrnoTooLarge {
-            index: rule.source_index,
-            errno: rule.errno_ret.unwrap_or(0),
-        })?;
+        let rule_decision =
+            decision(rule.action, rule.errno_ret).ok_or(PolicyError::ErrnoTooLarge {
+                index: rule.source_index,
+                errno: rule.errno_ret.unwrap_or(0),
+            })?;
         for name in &rule.names {
             if rule.action == Action::Notify && name == "write" {
                 return Err(PolicyError::NotifyOnWrite {
@@ -123,74 +193,49 @@ fn build_abi(
                     name: name.clone(),
                 });
             }
-            let Some(nr) = arch.syscall_number(name) else {
+            let direct = arch.syscall_number(name);
+            let multiplexed = multiplexer(arch, name);
+            if direct.is_none() && multiplexed.is_none() {
                 notes.push(Note::UnknownName {
                     arch,
                     name: name.clone(),
                     origin,
                 });
                 continue;
-            };
-            // runc takes the maximum over every rule, dropped or not.
-            max_named = Some(max_named.map_or(nr, |m| m.max(nr)));
+            }
+            // runc takes the maximum over every rule, dropped or not, and
+            // only over direct numbers.
+            if let Some(nr) = direct {
+                max_named = Some(max_named.map_or(nr, |m| m.max(nr)));
+            }
             if rule_decision == default {
                 continue;
             }
-            if let Some(&(_, by)) = unconditional.get(&nr) {
-                notes.push(Note::Shadowed {
-                    arch,
-                    name: name.clone(),
-                    origin,
-                    by,
-                });
-                continue;
-            }
-            if rule.args.is_empty() {
-                // An unconditional rule replaces earlier conditional ones.
-                if let Some(replaced) = conditional.remove(&nr) {
-                    for shadowed in replaced {
-                        notes.push(Note::Shadowed {
-                            arch,
-                            name: name.clone(),
-                            origin: shadowed.origin,
-                            by: origin,
-                        });
-                    }
-                }
-                unconditional.insert(nr, (rule_decision, origin));
-                continue;
-            }
             if low_word_only {
-                for condition in &rule.args {
-                    let too_wide = condition.value > u64::from(u32::MAX)
-                        || condition.value_two > u64::from(u32::MAX);
-                    if too_wide {
-                        let value = condition.value.max(condition.value_two);
-                        notes.push(Note::TruncatedValue {
-                            arch,
-                            name: name.clone(),
-                            value,
-                            origin,
-                        });
-                    }
-                }
+                note_truncated_values(arch, name, &rule.args, origin, notes);
             }
-            let rules = conditional.entry(nr).or_default();
-            for conditions in split_conditions(&rule.args) {
-                add_conditional(
-                    rules,
-                    ConditionalRule {
-                        conditions,
-                        decision: rule_decision,
+            if let Some(nr) = direct {
+                let conjunctions = (!rule.args.is_empty()).then(|| split_conditions(&rule.args));
+                rules.add(nr, name, conjunctions, rule_decision, origin, notes)?;
+            }
+            if let Some((multiplexer_nr, call)) = multiplexed {
+                let Some(conjunctions) = multiplexed_conjunctions(&rule.args, call, rule_decision) else {
+                    notes.push(Note::MultiplexedConditions {
+                        arch,
+                        name: name.clone(),
                         origin,
-                    },
-                    arch,
-                    name,
-                    low_word_only,
-                )?;
+                    });
+                    continue;
+                };
+                rules.add(multiplexer_nr, name, Some(conjunctions), rule_decision, origin, notes)?;
             }
         }
     }
+    let AbiRules {
+        unconditional,
+        conditional,
+        ..
+    } = rules;
 
     let mut syscalls: BTreeMap<u32, SyscallPolicy> = unconditional
         .into_iter()
@@ -213,6 +258,118 @@ fn build_abi(
     })
 }
 
+fn note_truncated_values(
+    arch: Arch,
+    name: &str,
+    args: &[ArgCondition],
+    origin: RuleOrigin,
+    notes: &mut Vec<Note>,
+) {
+    for condition in args {
+        let value = condition.value.max(condition.value_two);
+        if value > u64::from(u32::MAX) {
+            notes.push(Note::TruncatedValue {
+                arch,
+                name: name.to_string(),
+                value,
+                origin,
+            });
+        }
+    }
+}
+
+/// The socket calls of `socketcall(2)` (`SYS_SOCKET` … in `linux/net.h`).
+const SOCKET_CALLS: [(&str, u32); 20] = [
+    ("socket", 1),
+    ("bind", 2),
+    ("connect", 3),
+    ("listen", 4),
+    ("accept", 5),
+    ("getsockname", 6),
+    ("getpeername", 7),
+    ("socketpair", 8),
+    ("send", 9),
+    ("recv", 10),
+    ("sendto", 11),
+    ("recvfrom", 12),
+    ("shutdown", 13),
+    ("setsockopt", 14),
+    ("getsockopt", 15),
+    ("sendmsg", 16),
+    ("recvmsg", 17),
+    ("accept4", 18),
+    ("recvmmsg", 19),
+    ("sendmmsg", 20),
+];
+
+/// The SysV IPC calls of `ipc(2)` (`SEMOP` … in `linux/ipc.h`).
+const IPC_CALLS: [(&str, u32); 12] = [
+    ("semop", 1),
+    ("semget", 2),
+    ("semctl", 3),
+    ("semtimedop", 4),
+    ("msgsnd", 11),
+    ("msgrcv", 12),
+    ("msgget", 13),
+    ("msgctl", 14),
+    ("shmat", 21),
+    ("shmdt", 22),
+    ("shmget", 23),
+    ("shmctl", 24),
+];
+
+/// Whether libseccomp also filters `name` through `socketcall` or `ipc` on
+/// `arch`: the ABIs whose kernels multiplex them (x86, s390, s390x, ppc,
+/// ppc64, ppc64le and MIPS o32). Returns the multiplexer's number and the
+/// call number it takes in argument 0.
+pub(crate) fn multiplexer(arch: Arch, name: &str) -> Option<(u32, u32)> {
+    let multiplexes = matches!(
+        arch,
+        Arch::X86 | Arch::S390 | Arch::S390x | Arch::Ppc | Arch::Ppc64 | Arch::Ppc64le | Arch::Mips | Arch::Mipsel
+    );
+    if !multiplexes {
+        return None;
+    }
+    let (table, multiplexer_name) = if let Some(&(_, call)) = SOCKET_CALLS.iter().find(|(n, _)| *n == name) {
+        (call, "socketcall")
+    } else {
+        let &(_, call) = IPC_CALLS.iter().find(|(n, _)| *n == name)?;
+        (call, "ipc")
+    };
+    Some((arch.syscall_number(multiplexer_name)?, table))
+}
+
+/// The rules libseccomp adds on the multiplexer for a rule on one of its
+/// calls: argument 0 becomes the call number and the other conditions stay
+/// in place, although the multiplexer's arguments 1–5 are not the call's
+/// (argument 1 points to them in memory). For an unconditional rule this is
+/// exactly the profile's intent. For a conditional ALLOW or LOG rule it allows
+/// more than the profile says (every `socket` family, say), so the model adds
+/// nothing and returns `None`; for stricter actions it follows libseccomp.
+fn multiplexed_conjunctions(args: &[ArgCondition], call: u32, rule_decision: Decision) -> Option<Vec<Vec<ArgCondition>>> {
+    let call_condition = ArgCondition {
+        index: 0,
+        value: u64::from(call),
+        value_two: 0,
+        op: crate::profile::Operator::Equal,
+    };
+    if args.is_empty() {
+        return Some(vec![vec![call_condition]]);
+    }
+    if matches!(rule_decision.action, Action::Allow | Action::Log) {
+        return None;
+    }
+    let conjunctions = split_conditions(args)
+        .into_iter()
+        .map(|conjunction| {
+            let mut conditions = vec![call_condition];
+            conditions.extend(conjunction.into_iter().filter(|c| c.index != 0));
+            conditions
+        })
+        .collect();
+    Some(conjunctions)
+}
+
 /// runc's flattening: conditions on distinct arguments stay one ANDed rule;
 /// if any argument index repeats, every condition becomes a rule of its own.
 fn split_conditions(args: &[ArgCondition]) -> Vec<Vec<ArgCondition>> {
@@ -229,7 +386,10 @@ fn split_conditions(args: &[ArgCondition]) -> Vec<Vec<ArgCondition>> {
 
 /// Compares conditions the way libseccomp does: on low-word ABIs only the
 /// truncated values matter, and a MASKED_EQ value is pre-masked.
-fn canonical(conditions: &[ArgCondition], low_word_only: bool) -> Vec<(u8, crate::profile::Operator, u64, u64)> {
+fn canonical(
+    conditions: &[ArgCondition],
+    low_word_only: bool,
+) -> Vec<(u8, crate::profile::Operator, u64, u64)> {
     let width = if low_word_only { 0xffff_ffff } else { u64::MAX };
     let mut out: Vec<_> = conditions
         .iter()
@@ -254,7 +414,10 @@ fn add_conditional(
     low_word_only: bool,
 ) -> Result<(), PolicyError> {
     let key = canonical(&new.conditions, low_word_only);
-    if let Some(existing) = rules.iter().find(|r| canonical(&r.conditions, low_word_only) == key) {
+    if let Some(existing) = rules
+        .iter()
+        .find(|r| canonical(&r.conditions, low_word_only) == key)
+    {
         if existing.decision != new.decision {
             return Err(PolicyError::Conflict {
                 arch,
@@ -269,4 +432,9 @@ fn add_conditional(
     }
     rules.push(new);
     Ok(())
+}
+
+/// Whether `name` is one of the SysV IPC calls multiplexed by `ipc(2)`.
+pub(crate) fn is_ipc_call(name: &str) -> bool {
+    IPC_CALLS.iter().any(|(n, _)| *n == name)
 }

@@ -32,7 +32,7 @@
 //! assert_eq!(verdict.decision.to_string(), "SCMP_ACT_ERRNO(1)");
 //! ```
 
-mod build;
+pub(crate) mod build;
 pub mod order;
 
 pub use build::PolicyError;
@@ -203,13 +203,35 @@ impl PolicyOptions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Note {
     /// The ABI has no syscall of this name; runc skips it.
-    UnknownName { arch: Arch, name: String, origin: RuleOrigin },
+    UnknownName {
+        arch: Arch,
+        name: String,
+        origin: RuleOrigin,
+    },
     /// The rule's action equals the default action; runc drops it.
-    SameAsDefault { names: Vec<String>, origin: RuleOrigin },
+    SameAsDefault {
+        names: Vec<String>,
+        origin: RuleOrigin,
+    },
     /// An earlier unconditional rule decides this syscall; this rule never applies.
-    Shadowed { arch: Arch, name: String, origin: RuleOrigin, by: RuleOrigin },
+    Shadowed {
+        arch: Arch,
+        name: String,
+        origin: RuleOrigin,
+        by: RuleOrigin,
+    },
+    /// A conditional ALLOW or LOG rule on a call that this ABI also reaches
+    /// through `socketcall` or `ipc`, whose arguments the filter cannot read.
+    /// runc + libseccomp allow the multiplexed call without the conditions;
+    /// the model does not.
+    MultiplexedConditions { arch: Arch, name: String, origin: RuleOrigin },
     /// A value does not fit 32 bits, and libseccomp truncates it on this ABI.
-    TruncatedValue { arch: Arch, name: String, value: u64, origin: RuleOrigin },
+    TruncatedValue {
+        arch: Arch,
+        name: String,
+        value: u64,
+        origin: RuleOrigin,
+    },
 }
 
 impl fmt::Display for Note {
@@ -230,6 +252,12 @@ impl fmt::Display for Note {
                 f,
                 "syscalls[{}]: {name} on {arch} is already decided by the unconditional rule syscalls[{}]; this rule never applies",
                 origin.source_index, by.source_index
+            ),
+            Note::MultiplexedConditions { arch, name, origin } => write!(
+                f,
+                "syscalls[{}]: {name} on {arch} is also reachable through {}, where the filter cannot read its arguments; runc + libseccomp would allow {name} that way without checking the rule's conditions, seccomp-kit adds no rule there",
+                origin.source_index,
+                if crate::policy::build::is_ipc_call(name) { "ipc" } else { "socketcall" }
             ),
             Note::TruncatedValue { arch, name, value, origin } => write!(
                 f,
@@ -277,7 +305,10 @@ pub struct Verdict {
 
 impl Policy {
     /// Builds the model of `resolved` as runc would install it.
-    pub fn build(resolved: &crate::resolve::Resolved, options: &PolicyOptions) -> Result<Policy, PolicyError> {
+    pub fn build(
+        resolved: &crate::resolve::Resolved,
+        options: &PolicyOptions,
+    ) -> Result<Policy, PolicyError> {
         build::build(resolved, options)
     }
 
@@ -355,7 +386,11 @@ impl Policy {
             },
             Some(SyscallPolicy::Conditional(rules)) => rules
                 .iter()
-                .find(|rule| rule.conditions.iter().all(|c| condition_holds(c, args, abi.low_word_only)))
+                .find(|rule| {
+                    rule.conditions
+                        .iter()
+                        .all(|c| condition_holds(c, args, abi.low_word_only))
+                })
                 .map_or(default, |rule| Verdict {
                     decision: rule.decision,
                     by: DecidedBy::Rule(rule.origin),

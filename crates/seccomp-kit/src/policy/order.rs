@@ -55,7 +55,8 @@ fn node_keys(condition: &ArgCondition, low_word_only: bool) -> Vec<NodeKey> {
     let mask_low = condition.value as u32;
     let is_masked = condition.op == Operator::MaskedEqual;
     let mut keys = Vec::with_capacity(2);
-    if !low_word_only && !(is_masked && mask_high == 0) {
+    let high_word_known = low_word_only || (is_masked && mask_high == 0);
+    if !high_word_known {
         keys.push(key(true, high));
     }
     if !(is_masked && mask_low == 0) {
@@ -67,7 +68,10 @@ fn node_keys(condition: &ArgCondition, low_word_only: bool) -> Vec<NodeKey> {
 fn chain(rule: &ConditionalRule, low_word_only: bool) -> Vec<NodeKey> {
     let mut conditions = rule.conditions.clone();
     conditions.sort_by_key(|c| c.index);
-    conditions.iter().flat_map(|c| node_keys(c, low_word_only)).collect()
+    conditions
+        .iter()
+        .flat_map(|c| node_keys(c, low_word_only))
+        .collect()
 }
 
 /// Compares two rules: `Less` means `a` is tested before `b`.

@@ -176,7 +176,11 @@ impl<'a> Reader<'a> {
         });
     }
 
-    fn object(&self, path: &str, raw: &'a RawValue) -> Result<Vec<(String, &'a RawValue)>, ProfileError> {
+    fn object(
+        &self,
+        path: &str,
+        raw: &'a RawValue,
+    ) -> Result<Vec<(String, &'a RawValue)>, ProfileError> {
         serde_json::from_str::<Entries<'a>>(raw.get())
             .map(|e| e.0)
             .map_err(|_| self.type_error(path, raw, "an object"))
@@ -216,7 +220,13 @@ impl<'a> Reader<'a> {
 
     /// Reads an unsigned integer of at most `max`; `null` is `None`. Negative
     /// numbers, fractions and exponents are decode errors in Go too.
-    fn unsigned(&self, path: &str, raw: &RawValue, max: u64, what: &str) -> Result<Option<u64>, ProfileError> {
+    fn unsigned(
+        &self,
+        path: &str,
+        raw: &RawValue,
+        max: u64,
+        what: &str,
+    ) -> Result<Option<u64>, ProfileError> {
         if is_null(raw) {
             return Ok(None);
         }
@@ -251,7 +261,8 @@ impl<'a> Reader<'a> {
                         column: err.column().max(1),
                     },
                     message: format!("invalid JSON: {}", strip_position(&err)),
-                    hint: "fix the JSON syntax at this position (a profile is one JSON object)".to_string(),
+                    hint: "fix the JSON syntax at this position (a profile is one JSON object)"
+                        .to_string(),
                 })
             }
         };
@@ -291,7 +302,9 @@ impl<'a> Reader<'a> {
                 }
                 Some("flags") => profile.flags = self.flags(&path, value)?,
                 Some("listenerPath") => profile.listener_path = self.string(&path, value)?,
-                Some("listenerMetadata") => profile.listener_metadata = self.string(&path, value)?,
+                Some("listenerMetadata") => {
+                    profile.listener_metadata = self.string(&path, value)?
+                }
                 Some("syscalls") => {
                     profile.syscalls = Vec::new();
                     for (i, rule) in self.array(&path, value)?.into_iter().enumerate() {
@@ -300,7 +313,10 @@ impl<'a> Reader<'a> {
                     }
                 }
                 _ => {
-                    let message = format!("unknown key {key:?} is ignored (moby ignores it too){}", podman_note(&key));
+                    let message = format!(
+                        "unknown key {key:?} is ignored (moby ignores it too){}",
+                        podman_note(&key)
+                    );
                     self.warn(path, value, message);
                 }
             }
@@ -353,7 +369,11 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    fn arch_map(&mut self, path: &str, raw: &'a RawValue) -> Result<Vec<ArchMapEntry>, ProfileError> {
+    fn arch_map(
+        &mut self,
+        path: &str,
+        raw: &'a RawValue,
+    ) -> Result<Vec<ArchMapEntry>, ProfileError> {
         const KEYS: [&str; 2] = ["architecture", "subArchitectures"];
         let mut out = Vec::new();
         for (i, element) in self.array(path, raw)?.into_iter().enumerate() {
@@ -363,7 +383,9 @@ impl<'a> Reader<'a> {
             for (key, value) in self.object(&entry_path, element)? {
                 let field_path = format!("{entry_path}.{key}");
                 match match_key(&key, &KEYS) {
-                    Some("architecture") => architecture = Some(self.scmp_arch(&field_path, value)?),
+                    Some("architecture") => {
+                        architecture = Some(self.scmp_arch(&field_path, value)?)
+                    }
                     Some(_) => sub_architectures = self.arches(&field_path, value)?,
                     None => self.warn(field_path, value, format!("unknown key {key:?} is ignored")),
                 }
@@ -384,7 +406,11 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    fn flags(&self, path: &str, raw: &'a RawValue) -> Result<Option<Vec<FilterFlag>>, ProfileError> {
+    fn flags(
+        &self,
+        path: &str,
+        raw: &'a RawValue,
+    ) -> Result<Option<Vec<FilterFlag>>, ProfileError> {
         if is_null(raw) {
             return Ok(None);
         }
@@ -453,7 +479,10 @@ impl<'a> Reader<'a> {
                 Some("includes") => rule.includes = self.filter(&field_path, value)?,
                 Some(_) => rule.excludes = self.filter(&field_path, value)?,
                 None => {
-                    let message = format!("unknown key {key:?} is ignored (moby ignores it too){}", podman_note(&key));
+                    let message = format!(
+                        "unknown key {key:?} is ignored (moby ignores it too){}",
+                        podman_note(&key)
+                    );
                     self.warn(field_path, value, message);
                 }
             }
@@ -508,8 +537,16 @@ impl<'a> Reader<'a> {
                     }
                     index = n.map(|n| n as u8);
                 }
-                Some("value") => value = self.unsigned(&field_path, field, u64::MAX, "a 64-bit unsigned value")?.unwrap_or(0),
-                Some("valueTwo") => value_two = self.unsigned(&field_path, field, u64::MAX, "a 64-bit unsigned value")?.unwrap_or(0),
+                Some("value") => {
+                    value = self
+                        .unsigned(&field_path, field, u64::MAX, "a 64-bit unsigned value")?
+                        .unwrap_or(0)
+                }
+                Some("valueTwo") => {
+                    value_two = self
+                        .unsigned(&field_path, field, u64::MAX, "a 64-bit unsigned value")?
+                        .unwrap_or(0)
+                }
                 Some(_) => {
                     let name = self.string(&field_path, field)?.unwrap_or_default();
                     op = Some(Operator::from_name(&name).ok_or_else(|| {
@@ -564,8 +601,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Parses `minKernel` with moby's grammar (`KernelVersion.UnmarshalJSON`).
-    fn min_kernel(&self, path: &str, raw: &RawValue) -> Result<Option<KernelVersion>, ProfileError> {
-        let hint = "write the kernel as a string \"X.Y\" with X and Y from 0 to 255, for example \"4.8\"";
+    fn min_kernel(
+        &self,
+        path: &str,
+        raw: &RawValue,
+    ) -> Result<Option<KernelVersion>, ProfileError> {
+        let hint =
+            "write the kernel as a string \"X.Y\" with X and Y from 0 to 255, for example \"4.8\"";
         if is_null(raw) {
             return Ok(None);
         }
@@ -573,14 +615,24 @@ impl<'a> Reader<'a> {
             return Err(self.error(
                 path,
                 raw,
-                format!("invalid kernel version: expected a string, found {}", describe(raw)),
+                format!(
+                    "invalid kernel version: expected a string, found {}",
+                    describe(raw)
+                ),
                 hint,
             ));
         };
         if text.is_empty() {
             return Ok(Some(KernelVersion::new(0, 0)));
         }
-        let invalid = |why: &str| self.error(path, raw, format!("invalid kernel version {text:?}: {why}"), hint);
+        let invalid = |why: &str| {
+            self.error(
+                path,
+                raw,
+                format!("invalid kernel version {text:?}: {why}"),
+                hint,
+            )
+        };
         let parts: Vec<&str> = text.splitn(3, '.').collect();
         if parts.len() != 2 {
             return Err(invalid("it needs exactly two parts"));
@@ -601,7 +653,9 @@ impl<'a> Reader<'a> {
 
 fn podman_note(key: &str) -> &'static str {
     match key {
-        "defaultErrno" | "errno" => "; this is Podman's errno-by-name field, use defaultErrnoRet or errnoRet with a number",
+        "defaultErrno" | "errno" => {
+            "; this is Podman's errno-by-name field, use defaultErrnoRet or errnoRet with a number"
+        }
         _ => "",
     }
 }

@@ -137,7 +137,11 @@ pub fn resolve(profile: &Profile, target: &Target) -> Result<Option<Resolved>, R
 
     let mut architectures = profile.architectures.clone();
     if target.host_arch.moby_maps_native() {
-        if let Some(entry) = profile.arch_map.iter().find(|e| e.architecture == target.host_arch) {
+        if let Some(entry) = profile
+            .arch_map
+            .iter()
+            .find(|e| e.architecture == target.host_arch)
+        {
             architectures.push(entry.architecture);
             architectures.extend(&entry.sub_architectures);
         }

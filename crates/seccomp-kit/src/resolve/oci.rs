@@ -5,8 +5,8 @@ use super::Resolved;
 use crate::arch::Arch;
 use crate::profile::{Action, FilterFlag, Operator};
 use oci_spec::runtime::{
-    Arch as OciArch, LinuxSeccomp, LinuxSeccompAction, LinuxSeccompArgBuilder, LinuxSeccompFilterFlag,
-    LinuxSeccompOperator, LinuxSyscall,
+    Arch as OciArch, LinuxSeccomp, LinuxSeccompAction, LinuxSeccompArgBuilder,
+    LinuxSeccompFilterFlag, LinuxSeccompOperator, LinuxSyscall,
 };
 
 fn oci_action(action: Action) -> LinuxSeccompAction {
@@ -75,9 +75,15 @@ impl Resolved {
         seccomp.set_default_action(oci_action(self.default_action));
         seccomp.set_default_errno_ret(self.default_errno_ret);
         if !self.architectures.is_empty() {
-            seccomp.set_architectures(Some(self.architectures.iter().map(|&a| oci_arch(a)).collect()));
+            seccomp.set_architectures(Some(
+                self.architectures.iter().map(|&a| oci_arch(a)).collect(),
+            ));
         }
-        seccomp.set_flags(self.flags.as_ref().map(|f| f.iter().map(|&f| oci_flag(f)).collect()));
+        seccomp.set_flags(
+            self.flags
+                .as_ref()
+                .map(|f| f.iter().map(|&f| oci_flag(f)).collect()),
+        );
         seccomp.set_listener_path(self.listener_path.clone().map(Into::into));
         seccomp.set_listener_metadata(self.listener_metadata.clone());
         let syscalls = self
