@@ -1,6 +1,7 @@
 //! `seccomp-kit`: the command-line interface. Each subcommand is a thin
 //! wrapper over one stage of the library.
 
+mod cmd;
 mod options;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -73,6 +74,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "raw")]
         format: CompileFormat,
     },
+    /// Show which syscalls each capability unlocks, per architecture.
+    Matrix(cmd::matrix::MatrixArgs),
+    /// Compare the decisions of two profiles.
+    Diff(cmd::diff::DiffArgs),
+    /// Check a profile for mistakes.
+    Lint(cmd::lint::LintArgs),
+    /// Generate or check documentation of what the profile blocks.
+    Docs(cmd::docs::DocsArgs),
     /// Run a command under the resolved profile: capabilities, no_new_privs
     /// and the filter, then exec.
     Run {
@@ -138,6 +147,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             keep_caps,
             command,
         } => run_command(&common, keep_caps, &command),
+        Command::Matrix(args) => cmd::matrix::run(&args),
+        Command::Diff(args) => cmd::diff::run(&args),
+        Command::Lint(args) => cmd::lint::run(&args),
+        Command::Docs(args) => cmd::docs::run(&args),
     }
 }
 
@@ -295,18 +308,20 @@ fn explain_command(
     Ok(ExitCode::SUCCESS)
 }
 
-fn compile_program(loaded: &Loaded) -> Result<Vec<bpf::SockFilter>, String> {
+/// Compiles the loaded profile; `report` prints the model's notes to stderr
+/// (`run` leaves them out of the command's stderr unless --verbose).
+fn compile_program(loaded: &Loaded, report: bool) -> Result<Vec<bpf::SockFilter>, String> {
     let Some(policy) = loaded.policy()? else {
         return Err("the profile disables seccomp (empty defaultAction and no rules); there is no filter to compile".to_string());
     };
     let mut unknown_names = 0;
-    for note in &policy.notes {
+    for note in policy.notes.iter().filter(|_| report || loaded.verbose) {
         match note {
             Note::UnknownName { .. } if !loaded.verbose => unknown_names += 1,
             _ => eprintln!("note: {note}"),
         }
     }
-    if unknown_names > 0 {
+    if unknown_names > 0 && report {
         eprintln!("note: {unknown_names} names are not syscalls on one of the filter's ABIs and are skipped there, as runc does (--verbose lists them)");
     }
     bpf::compile(&policy).map_err(|e| e.to_string())
@@ -318,7 +333,7 @@ fn compile_command(
     format: CompileFormat,
 ) -> Result<ExitCode, String> {
     let loaded = common.load()?;
-    let program = compile_program(&loaded)?;
+    let program = compile_program(&loaded, true)?;
     let bytes = match format {
         CompileFormat::Raw => bpf::to_bytes(&program),
         CompileFormat::Text => bpf::disasm::disassemble(&program, Some(loaded.arch)).into_bytes(),
@@ -369,7 +384,7 @@ fn run_command(
             loaded.host_native()
         ));
     }
-    let program = compile_program(&loaded)?;
+    let program = compile_program(&loaded, false)?;
     let flags = loaded.profile.flags.clone();
     let setup = Setup {
         caps: (!keep_caps).then_some(&loaded.target.caps),

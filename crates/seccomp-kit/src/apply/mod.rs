@@ -29,6 +29,8 @@ pub enum ApplyError {
         capability: String,
         source: io::Error,
     },
+    #[error("this process does not hold {missing}, so the command cannot get it; run as a user that has it, or leave it out of --caps/--cap-add")]
+    NotHeld { missing: String },
     #[error("cannot set the capability sets to [{caps}]: {source}; run as root or ask only for capabilities you already have")]
     Capset { caps: String, source: io::Error },
     #[error("cannot raise ambient capability {capability}: {source}")]
@@ -95,9 +97,23 @@ pub fn set_capabilities(caps: &CapSet) -> Result<(), ApplyError> {
         .iter()
         .filter_map(|name| name.parse::<caps::Capability>().ok())
         .collect();
+    let last = last_cap();
+    // Capabilities can only be kept, never gained, so name the missing ones
+    // before changing anything.
+    let held = caps::read(None, caps::CapSet::Permitted).unwrap_or_default();
+    let mut missing: Vec<String> = wanted
+        .iter()
+        .filter(|c| u32::from(c.index()) <= last && !held.contains(c))
+        .map(|c| c.to_string())
+        .collect();
+    if !missing.is_empty() {
+        missing.sort();
+        return Err(ApplyError::NotHeld {
+            missing: missing.join(", "),
+        });
+    }
     let mut supported: Vec<caps::Capability> = caps::all().into_iter().collect();
     supported.sort_by_key(|c| c.index());
-    let last = last_cap();
     for cap in supported.iter().filter(|c| !wanted.contains(c)) {
         if u32::from(cap.index()) > last {
             continue;

@@ -1,0 +1,6 @@
+//! Subcommands that live in their own files.
+
+pub mod diff;
+pub mod docs;
+pub mod lint;
+pub mod matrix;
