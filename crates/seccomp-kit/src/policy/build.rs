@@ -9,7 +9,7 @@ use super::{
 use crate::arch::Arch;
 use crate::profile::{Action, ArgCondition};
 use crate::resolve::Resolved;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A resolved section that runc or libseccomp would refuse.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -107,7 +107,7 @@ struct AbiRules {
     arch: Arch,
     low_word_only: bool,
     unconditional: BTreeMap<u32, (Decision, RuleOrigin)>,
-    conditional: BTreeMap<u32, Vec<ConditionalRule>>,
+    conditional: BTreeMap<u32, ConditionalRules>,
 }
 
 impl AbiRules {
@@ -135,7 +135,7 @@ impl AbiRules {
         let Some(conjunctions) = conjunctions else {
             // An unconditional rule replaces earlier conditional ones.
             if let Some(replaced) = self.conditional.remove(&nr) {
-                for shadowed in replaced {
+                for shadowed in replaced.rules {
                     notes.push(Note::Shadowed {
                         arch,
                         name: name.to_string(),
@@ -241,7 +241,7 @@ fn build_abi(
         .into_iter()
         .map(|(nr, (d, origin))| (nr, SyscallPolicy::Always(d, origin)))
         .collect();
-    for (nr, mut rules) in conditional {
+    for (nr, ConditionalRules { mut rules, .. }) in conditional {
         order::sort(&mut rules, low_word_only);
         syscalls.insert(nr, SyscallPolicy::Conditional(rules));
     }
@@ -386,10 +386,9 @@ fn split_conditions(args: &[ArgCondition]) -> Vec<Vec<ArgCondition>> {
 
 /// Compares conditions the way libseccomp does: on low-word ABIs only the
 /// truncated values matter, and a MASKED_EQ value is pre-masked.
-fn canonical(
-    conditions: &[ArgCondition],
-    low_word_only: bool,
-) -> Vec<(u8, crate::profile::Operator, u64, u64)> {
+type CanonicalCondition = (u8, crate::profile::Operator, u64, u64);
+
+fn canonical(conditions: &[ArgCondition], low_word_only: bool) -> Vec<CanonicalCondition> {
     let width = if low_word_only { 0xffff_ffff } else { u64::MAX };
     let mut out: Vec<_> = conditions
         .iter()
@@ -406,18 +405,22 @@ fn canonical(
     out
 }
 
+/// A syscall's conditional rules with an index by canonical conditions.
+#[derive(Default)]
+struct ConditionalRules {
+    rules: Vec<ConditionalRule>,
+    by_conditions: HashMap<Vec<CanonicalCondition>, usize>,
+}
+
 fn add_conditional(
-    rules: &mut Vec<ConditionalRule>,
+    set: &mut ConditionalRules,
     new: ConditionalRule,
     arch: Arch,
     name: &str,
     low_word_only: bool,
 ) -> Result<(), PolicyError> {
     let key = canonical(&new.conditions, low_word_only);
-    if let Some(existing) = rules
-        .iter()
-        .find(|r| canonical(&r.conditions, low_word_only) == key)
-    {
+    if let Some(existing) = set.by_conditions.get(&key).map(|&i| &set.rules[i]) {
         if existing.decision != new.decision {
             return Err(PolicyError::Conflict {
                 arch,
@@ -430,7 +433,8 @@ fn add_conditional(
         }
         return Ok(());
     }
-    rules.push(new);
+    set.by_conditions.insert(key, set.rules.len());
+    set.rules.push(new);
     Ok(())
 }
 

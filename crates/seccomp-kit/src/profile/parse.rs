@@ -50,6 +50,7 @@ pub(super) fn parse_profile(text: &str) -> Result<LoadedProfile, ProfileError> {
     let reader = Reader {
         text,
         warnings: Vec::new(),
+        cursor: std::cell::Cell::new((0, Location { line: 1, column: 1 })),
     };
     reader.profile()
 }
@@ -57,6 +58,10 @@ pub(super) fn parse_profile(text: &str) -> Result<LoadedProfile, ProfileError> {
 struct Reader<'a> {
     text: &'a str,
     warnings: Vec<Warning>,
+    /// The last position computed, as (byte offset, location): values are
+    /// visited mostly in text order, so each lookup scans forward from here
+    /// and reading stays linear in the size of the text.
+    cursor: std::cell::Cell<(usize, Location)>,
 }
 
 /// The fields of one JSON object, in source order, keys unescaped.
@@ -137,11 +142,21 @@ fn match_key<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
 
 impl<'a> Reader<'a> {
     fn location_of_offset(&self, offset: usize) -> Location {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
-        Location { line, column }
+        let offset = offset.min(self.text.len());
+        let (mut from, mut location) = self.cursor.get();
+        if offset < from {
+            (from, location) = (0, Location { line: 1, column: 1 });
+        }
+        for c in self.text[from..offset].chars() {
+            if c == '\n' {
+                location.line += 1;
+                location.column = 1;
+            } else {
+                location.column += 1;
+            }
+        }
+        self.cursor.set((offset, location));
+        location
     }
 
     fn location(&self, raw: &RawValue) -> Location {
