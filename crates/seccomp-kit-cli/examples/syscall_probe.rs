@@ -50,7 +50,9 @@ const STATUS_FIELDS: [&str; 8] = [
 fn main() {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let [handle_file, mount_dir] = args.as_slice() else {
-        eprintln!("usage: syscall_probe HANDLE_FILE MOUNT_DIR (MOUNT_DIR may be - to skip the mount)");
+        eprintln!(
+            "usage: syscall_probe HANDLE_FILE MOUNT_DIR (MOUNT_DIR may be - to skip the mount)"
+        );
         std::process::exit(2);
     };
     let handle_file = c_path(Path::new(handle_file));
@@ -70,7 +72,8 @@ fn main() {
     }
 
     // clone3 with a NULL struct and size 0 cannot create a process: the
-    // kernel rejects the size with EINVAL, and a filter answers before that.
+    // kernel rejects the size with EINVAL, and a filter returns its result
+    // before that.
     // SAFETY: the kernel checks the size before it reads the pointer.
     let rc = unsafe { libc::syscall(libc::SYS_clone3, std::ptr::null::<u8>(), 0usize) };
     report("clone3", rc);
@@ -132,8 +135,8 @@ fn probe_file_handles(file: &CString) {
         f_handle: [0; MAX_HANDLE_SZ],
     };
     let mut mount_id: libc::c_int = 0;
-    // SAFETY: `handle` has room for MAX_HANDLE_SZ bytes as handle_bytes says,
-    // and `file` is NUL-terminated.
+    // SAFETY: `handle` has room for the MAX_HANDLE_SZ bytes set in
+    // handle_bytes, and `file` is NUL-terminated.
     let rc = unsafe {
         libc::syscall(
             libc::SYS_name_to_handle_at,
@@ -150,12 +153,18 @@ fn probe_file_handles(file: &CString) {
         return;
     }
 
-    // The directory of the file is on the same filesystem, so it can serve
-    // as the mount fd. A mount fd on another filesystem gives ESTALE.
+    // The file's directory is on the same filesystem unless the file is a
+    // mount point itself, so it can serve as the mount fd. A mount fd on
+    // another filesystem gives ESTALE.
     let file_path = Path::new(std::ffi::OsStr::from_bytes(file.as_bytes()));
     let dir = c_path(file_path.parent().unwrap_or(Path::new("/")));
     // SAFETY: `dir` is NUL-terminated.
-    let mount_fd = unsafe { libc::open(dir.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+    let mount_fd = unsafe {
+        libc::open(
+            dir.as_ptr(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        )
+    };
     if mount_fd < 0 {
         println!(
             "open_by_handle_at skipped: cannot open the mount fd {} ({})",
@@ -186,7 +195,7 @@ fn probe_file_handles(file: &CString) {
 fn probe_mount(dir: &CString) {
     let source = c"none";
     let fstype = c"tmpfs";
-    // SAFETY: all strings are NUL-terminated; data is NULL.
+    // SAFETY: all strings are NUL-terminated, and data is NULL.
     let rc = unsafe {
         libc::syscall(
             libc::SYS_mount,
@@ -199,7 +208,8 @@ fn probe_mount(dir: &CString) {
     };
     report("mount", rc);
     if rc == 0 {
-        // Leave no mount behind; the test checks again after the probe.
+        // Leave no mount behind. The test's cleanup also unmounts the
+        // directory if it is still a mount point.
         // SAFETY: `dir` is NUL-terminated.
         let rc = unsafe { libc::syscall(libc::SYS_umount2, dir.as_ptr(), libc::MNT_DETACH) };
         report("umount2", rc);

@@ -8,6 +8,13 @@ use seccomp_kit::profile::{default_profile, Action, KernelVersion, Profile, Warn
 use seccomp_kit::resolve::{resolve, Resolved, Target};
 use std::path::PathBuf;
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnosysArg {
+    Runc,
+    Tables,
+    Off,
+}
+
 #[derive(Args, Clone, Debug)]
 pub struct Common {
     /// Profile in Docker/moby JSON (default: seccomp-kit's built-in profile).
@@ -34,9 +41,12 @@ pub struct Common {
     /// The host kernel "X.Y" compared with minKernel. Default: the running kernel.
     #[arg(long)]
     pub kernel: Option<String>,
-    /// Leave out runc's ENOSYS rule (as crun and youki do).
-    #[arg(long)]
-    pub no_enosys: bool,
+    /// Which syscalls newer than the profile get ENOSYS: runc (above the
+    /// largest syscall the profile names on each ABI), tables (above the
+    /// largest syscall seccomp-kit's table knows; all known ones get the
+    /// profile's decision) or off (none, as crun and youki).
+    #[arg(long, value_enum, default_value = "runc")]
+    pub enosys: EnosysArg,
     /// Also list the names skipped on an ABI and the rules left out.
     #[arg(long, short)]
     pub verbose: bool,
@@ -103,9 +113,11 @@ impl Common {
             .ok_or_else(|| format!("--bad-arch-action: invalid action {:?}; use SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS, SCMP_ACT_TRAP, SCMP_ACT_LOG or SCMP_ACT_ALLOW", self.bad_arch_action))?;
         let mut policy_options = PolicyOptions::new(host_arch);
         policy_options.bad_arch = Decision::new(bad_arch, 0);
-        if self.no_enosys {
-            policy_options.enosys = EnosysMode::Off;
-        }
+        policy_options.enosys = match self.enosys {
+            EnosysArg::Runc => EnosysMode::Runc,
+            EnosysArg::Tables => EnosysMode::Tables,
+            EnosysArg::Off => EnosysMode::Off,
+        };
         Ok(Loaded {
             profile,
             warnings,

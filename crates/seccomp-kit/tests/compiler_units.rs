@@ -238,7 +238,7 @@ const MASKED_CASES: [(u64, u64, u64, bool); 13] = [
     // Docker's clone rule: none of the namespace flags may be set.
     (0x7e02_0000, 0, 0x0001_0000, true),
     (0x7e02_0000, 0, 0x1000_0000, false),
-    // valueTwo bits outside the mask are dropped, as libseccomp does.
+    // Only the bits of valueTwo inside the mask count.
     (0xff, 0x1ff, 0xff, true),
     (0xff, 0x1ff, 0x1ff, true),
 ];
@@ -273,7 +273,8 @@ fn masked_eq_semantics() {
 }
 
 /// (operator, value, argument, holds on x86_64, holds on x86 and x32).
-const LOW_WORD_CASES: [(&str, u64, u64, bool, bool); 9] = [
+/// MASKED_EQ rows use valueTwo [`LOW_WORD_VALUE_TWO`].
+const LOW_WORD_CASES: [(&str, u64, u64, bool, bool); 13] = [
     ("SCMP_CMP_EQ", 0x1_0000_0005, 5, false, true),
     ("SCMP_CMP_EQ", 0x1_0000_0005, 0x1_0000_0005, true, true),
     ("SCMP_CMP_EQ", 0x1_0000_0005, 0x2_0000_0005, false, true),
@@ -283,7 +284,7 @@ const LOW_WORD_CASES: [(&str, u64, u64, bool, bool); 9] = [
     ("SCMP_CMP_GT", 0x1_0000_0000, 0x1_0000_0000, false, false),
     ("SCMP_CMP_GT", 0x1_0000_0000, 0x1_0000_0001, true, true),
     ("SCMP_CMP_GT", 0x1_0000_0000, 0xffff_ffff, false, true),
-    // The 32-bit view of MASKED_EQ mask 0xffff_0000_0000_00ff is mask 0xff.
+    // The 32-bit view of mask 0xffff_0000_0000_00ff is mask 0xff.
     (
         "SCMP_CMP_MASKED_EQ",
         0xffff_0000_0000_00ff,
@@ -291,13 +292,45 @@ const LOW_WORD_CASES: [(&str, u64, u64, bool, bool); 9] = [
         true,
         true,
     ),
+    (
+        "SCMP_CMP_MASKED_EQ",
+        0xffff_0000_0000_00ff,
+        0x12,
+        false,
+        true,
+    ),
+    (
+        "SCMP_CMP_MASKED_EQ",
+        0xffff_0000_0000_00ff,
+        0xabcd_0000_0000_0013,
+        false,
+        false,
+    ),
+    // The 32-bit view of mask 0xffff_0000_0000_0000 is 0, which every
+    // argument matches.
+    (
+        "SCMP_CMP_MASKED_EQ",
+        0xffff_0000_0000_0000,
+        0x12,
+        false,
+        true,
+    ),
+    (
+        "SCMP_CMP_MASKED_EQ",
+        0xffff_0000_0000_0000,
+        0xabcd_ffff_ffff_ffff,
+        true,
+        true,
+    ),
 ];
+
+const LOW_WORD_VALUE_TWO: u64 = 0xabcd_0000_0000_0012;
 
 #[test]
 fn low_word_abis_compare_32_bits() {
     for (op, value, arg, holds_64, holds_32) in LOW_WORD_CASES {
         let value_two = if op == "SCMP_CMP_MASKED_EQ" {
-            0xabcd_0000_0000_0012u64
+            LOW_WORD_VALUE_TWO
         } else {
             0
         };
@@ -399,9 +432,9 @@ fn long_jumps_match_policy() {
 #[test]
 fn too_many_rules_too_long() {
     // One rule with 2 000 conditions on argument 0 becomes 2 000 ORed rules
-    // in runc. That needs about 8 000 instructions. One profile rule object
-    // instead of 2 000 keeps parsing fast: the reader's per-rule location
-    // scan is quadratic in the profile size.
+    // in runc, each with two loads and two jumps, so the program needs over
+    // 8 000 instructions. One rule object keeps parsing fast, because the
+    // reader's per-rule location scan is quadratic in the profile size.
     let conditions: Vec<String> = (0..2_000u64)
         .map(|i| {
             let value = i * 0x1_0000_0001;
@@ -442,6 +475,47 @@ fn bad_arch_kills_thread() {
         RET_KILL_THREAD
     );
     assert_eq!(emulate(&program, AUDIT_I386, 0, [0; 6]), RET_KILL_THREAD);
+}
+
+#[test]
+fn actions_return_values() {
+    let policy = policy_from(
+        r#"{"defaultAction": "SCMP_ACT_TRAP", "architectures": ["SCMP_ARCH_X86_64"],
+            "syscalls": [
+                {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+                {"names": ["write"], "action": "SCMP_ACT_KILL"},
+                {"names": ["open"], "action": "SCMP_ACT_KILL_THREAD"},
+                {"names": ["close"], "action": "SCMP_ACT_KILL_PROCESS"},
+                {"names": ["stat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 4095},
+                {"names": ["fstat"], "action": "SCMP_ACT_TRACE", "errnoRet": 7},
+                {"names": ["lstat"], "action": "SCMP_ACT_LOG"},
+                {"names": ["poll"], "action": "SCMP_ACT_ERRNO"}]}"#,
+        EnosysMode::Off,
+    );
+    let program = compile_ok(&policy);
+    // x86_64 numbers: read 0, write 1, open 2, close 3, stat 4, fstat 5,
+    // lstat 6, poll 7; 8 (lseek) has no rule.
+    let cases = [
+        (0, RET_ALLOW),
+        (1, RET_KILL_THREAD),
+        (2, RET_KILL_THREAD),
+        (3, 0x8000_0000),
+        (4, 0x0005_0fff),
+        (5, 0x7ff0_0007),
+        (6, 0x7ffc_0000),
+        // ERRNO without errnoRet is EPERM, as in runc.
+        (7, ret_errno(1)),
+        (8, 0x0003_0000),
+    ];
+    for (nr, expected) in cases {
+        assert_eq!(
+            emulate(&program, AUDIT_X86_64, nr, [0; 6]),
+            expected,
+            "program: nr {nr}"
+        );
+        let model = policy.decide(AUDIT_X86_64, nr, [0; 6]).decision.ret_value();
+        assert_eq!(model, expected, "policy: nr {nr}");
+    }
 }
 
 fn ret(k: u32) -> SockFilter {

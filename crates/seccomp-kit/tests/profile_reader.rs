@@ -17,7 +17,8 @@ use seccomp_kit::resolve::{resolve, Resolved, Target};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The real profiles: moby, Podman, runc, SPO and others.
+/// Folder of the real profiles (moby, Podman, runc, Security Profiles
+/// Operator and others).
 const PROFILES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/testdata/profiles"
@@ -87,8 +88,8 @@ fn location_at(text: &str, offset: usize) -> Location {
     }
 }
 
-/// Returns where `needle` starts in `text`; the needle must occur once, so a
-/// test cannot silently point at the wrong copy.
+/// Returns where `needle` starts in `text`. The needle must occur once, so a
+/// test cannot point at the wrong copy.
 fn location_of(text: &str, needle: &str) -> Location {
     assert_eq!(
         text.matches(needle).count(),
@@ -424,8 +425,9 @@ fn reference_rows() -> Vec<ReferenceRow> {
             kept: &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 18, 20, 22],
             names: 376,
         },
-        // moby names the Go port `loongarch64` but looks up `loong64`, so the
-        // archMap entry is never used and `includes.arches` never matches.
+        // moby's native name on LoongArch is `loongarch64`, but its archMap
+        // lookup table uses the key `loong64`, so the archMap entry is never
+        // used.
         ReferenceRow {
             host: Arch::Loongarch64,
             extra_caps: &[],
@@ -513,7 +515,6 @@ fn broken(
 }
 
 fn broken_corpus() -> Vec<Broken> {
-    const ARG: &str = "$.syscalls[0].args[0]";
     vec![
         broken("empty input", "", "$", "", "EOF while parsing a value"),
         broken(
@@ -671,7 +672,7 @@ fn broken_corpus() -> Vec<Broken> {
             "\"SECCOMP_FILTER_FLAG_LOG\"",
             "expected an array, found string",
         ),
-        // Unknown names; runc matches them exactly.
+        // Unknown names. runc matches names exactly.
         broken(
             "unknown action",
             with_rule(r#"{"names": ["read"], "action": "SCMP_ACT_DENY"}"#),
@@ -773,7 +774,7 @@ fn broken_corpus() -> Vec<Broken> {
             with_rule(
                 r#"{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1}]}"#,
             ),
-            ARG,
+            "$.syscalls[0].args[0]",
             "{\"index\"",
             "without \"op\"",
         ),
@@ -1007,7 +1008,7 @@ fn replace_nth(text: &str, from: &str, to: &str, n: usize) -> (String, usize) {
 fn deep_error_in_moby_default() {
     let text = read_profile_text("moby-profiles-default.json");
 
-    // Rule 19 holds the second MASKED_EQ (rule 18 the first).
+    // Rule 19 contains the second MASKED_EQ (rule 18 the first).
     let (broken_op, offset) =
         replace_nth(&text, "\"SCMP_CMP_MASKED_EQ\"", "\"SCMP_CMP_MASKED\"", 1);
     let err = parse_error(&broken_op);
@@ -1082,8 +1083,8 @@ fn syntax_error_column_counts_chars() {
 // 10 000 rules
 // ---------------------------------------------------------------------------
 
-/// A profile with `count` personality rules, one per line, each allowing a
-/// different arg0 value.
+/// Builds a profile of `count` personality rules, one per line, each
+/// allowing a different arg0 value.
 fn many_rules_profile(count: usize) -> String {
     let rules: Vec<String> = (0..count)
         .map(|n| {
@@ -1261,9 +1262,9 @@ fn duplicate_keys_last_wins() {
 
 #[test]
 fn duplicate_filter_merges() {
-    // `includes` is a *Filter in moby; Go decodes a repeated object into the
-    // Filter the first one allocated, so keys absent from the second object
-    // keep their values.
+    // moby declares `includes` as a *Filter. Go decodes a repeated object
+    // into the Filter the first one allocated, so keys absent from the
+    // second object keep their values.
     let text = with_rule(
         r#"{"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}, "includes": {"minKernel": "4.8"}}"#,
     );
@@ -1357,8 +1358,8 @@ fn empty_forms_accepted() {
     assert_eq!(resolved.architectures, [Arch::Riscv64]);
     assert_eq!(resolved_names(&resolved), ["read", "write", "close"]);
 
-    // `flags: []` is kept apart from a missing key: runc adds SPEC_ALLOW only
-    // when the key is missing.
+    // runc adds SPEC_ALLOW only when the key is missing, so `flags: []` must
+    // stay apart from a missing key.
     let no_flags = load(r#"{"defaultAction": "SCMP_ACT_ERRNO", "flags": []}"#).profile;
     assert_eq!(no_flags.flags, Some(vec![]));
 }

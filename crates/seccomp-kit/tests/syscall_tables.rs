@@ -1,6 +1,6 @@
-//! Cross-checks the x86_64, x86 and x32 syscall tables against libseccomp's
-//! syscall table (its `src/syscalls.csv`), and checks `Arch` name parsing and
-//! a few known syscall numbers.
+//! Cross-checks every ABI's syscall table against libseccomp's syscall table
+//! (its `src/syscalls.csv`), and checks `Arch` name parsing and a few known
+//! syscall numbers.
 
 use seccomp_kit::arch::{Arch, X32_SYSCALL_BIT};
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,12 +13,32 @@ const LIBSECCOMP_CSV: &str = concat!(
     "/../../../shared/testdata/syscalls/libseccomp-syscalls.csv"
 );
 
-/// The ABIs that have a table in seccomp-kit.
-const CHECKED_ARCHES: [Arch; 3] = [Arch::X86_64, Arch::X86, Arch::X32];
+/// Returns the libseccomp column that contains `arch`'s numbers and the base the
+/// kernel adds to them. Little-endian variants share the big-endian column,
+/// and libseccomp stores MIPS numbers without their ABI base.
+fn libseccomp_column(arch: Arch) -> (&'static str, u32) {
+    match arch {
+        Arch::X86_64 => ("x86_64", 0),
+        Arch::X86 => ("x86", 0),
+        Arch::X32 => ("x32", 0),
+        Arch::Aarch64 => ("aarch64", 0),
+        Arch::Arm => ("arm", 0),
+        Arch::Mips | Arch::Mipsel => ("mips", 4000),
+        Arch::Mips64 | Arch::Mipsel64 => ("mips64", 5000),
+        Arch::Mips64n32 | Arch::Mipsel64n32 => ("mips64n32", 6000),
+        Arch::Ppc => ("ppc", 0),
+        Arch::Ppc64 | Arch::Ppc64le => ("ppc64", 0),
+        Arch::S390 => ("s390", 0),
+        Arch::S390x => ("s390x", 0),
+        Arch::Riscv64 => ("riscv64", 0),
+        Arch::Loongarch64 => ("loongarch64", 0),
+    }
+}
 
 /// One syscall whose number differs between our table and libseccomp's.
 /// `None` means the table has no such syscall. x32 numbers are given without
-/// the x32 bit, as libseccomp stores them.
+/// the x32 bit, as libseccomp stores them. MIPS numbers include the ABI base,
+/// as in `seccomp_data.nr`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Difference {
     arch: Arch,
@@ -73,8 +93,8 @@ fn read_libseccomp_csv() -> String {
     }
 }
 
-/// Parses libseccomp's table into `name -> number` for each checked ABI,
-/// leaving out `PNR` (no such syscall on that ABI).
+/// Parses libseccomp's table into `name -> number` for each ABI, with the
+/// MIPS ABI bases added and `PNR` (no such syscall on that ABI) left out.
 fn parse_libseccomp_csv(text: &str) -> BTreeMap<Arch, BTreeMap<String, u32>> {
     let mut lines = text.lines().enumerate();
     let (_, header) = lines.next().expect("libseccomp syscall table is empty");
@@ -85,17 +105,18 @@ fn parse_libseccomp_csv(text: &str) -> BTreeMap<Arch, BTreeMap<String, u32>> {
     );
 
     let mut tables = BTreeMap::new();
-    for arch in CHECKED_ARCHES {
+    for arch in Arch::ALL {
+        let (column_name, base) = libseccomp_column(arch);
         let column = columns
             .iter()
-            .position(|&column| column == arch.name())
+            .position(|&column| column == column_name)
             .unwrap_or_else(|| {
                 panic!(
-                    "libseccomp syscall table header has no column {:?}: {header:?}",
-                    arch.name()
+                    "libseccomp syscall table header has no column {column_name:?} \
+                     for {arch}: {header:?}"
                 )
             });
-        tables.insert(arch, (column, BTreeMap::new()));
+        tables.insert(arch, (column, base, BTreeMap::new()));
     }
 
     for (index, line) in lines {
@@ -112,7 +133,7 @@ fn parse_libseccomp_csv(text: &str) -> BTreeMap<Arch, BTreeMap<String, u32>> {
             columns.len()
         );
         let name = fields[0];
-        for (arch, (column, numbers)) in tables.iter_mut() {
+        for (arch, (column, base, numbers)) in tables.iter_mut() {
             let field = fields[*column];
             if field == "PNR" {
                 continue;
@@ -120,7 +141,7 @@ fn parse_libseccomp_csv(text: &str) -> BTreeMap<Arch, BTreeMap<String, u32>> {
             let number: u32 = field.parse().unwrap_or_else(|error| {
                 panic!("line {line_number}: invalid {arch} number {field:?} for {name}: {error}")
             });
-            let previous = numbers.insert(name.to_string(), number);
+            let previous = numbers.insert(name.to_string(), number + *base);
             assert!(
                 previous.is_none(),
                 "line {line_number}: {name} appears twice in the libseccomp syscall table"
@@ -130,7 +151,7 @@ fn parse_libseccomp_csv(text: &str) -> BTreeMap<Arch, BTreeMap<String, u32>> {
 
     tables
         .into_iter()
-        .map(|(arch, (_, numbers))| (arch, numbers))
+        .map(|(arch, (_, _, numbers))| (arch, numbers))
         .collect()
 }
 
@@ -197,7 +218,7 @@ fn tables_match_libseccomp() {
     let libseccomp = parse_libseccomp_csv(&read_libseccomp_csv());
 
     let mut found = BTreeSet::new();
-    for arch in CHECKED_ARCHES {
+    for arch in Arch::ALL {
         let ours = our_table(arch);
         assert!(!ours.is_empty(), "our {arch} table is empty");
         found.extend(compare(arch, &ours, &libseccomp[&arch]));
@@ -235,7 +256,7 @@ fn tables_match_libseccomp() {
 
 #[test]
 fn lookups_match_syscall_list() {
-    for arch in CHECKED_ARCHES {
+    for arch in Arch::ALL {
         let entries = arch.syscalls();
         for pair in entries.windows(2) {
             assert!(
@@ -284,6 +305,133 @@ fn x86_64_name_to_handle_at_number() {
 #[test]
 fn x86_socketcall_number() {
     assert_eq!(Arch::X86.syscall_number("socketcall"), Some(102));
+}
+
+#[test]
+fn every_arch_has_table() {
+    for arch in Arch::ALL {
+        assert!(arch.has_syscall_table(), "{arch} has no syscall table");
+        assert!(!arch.syscalls().is_empty(), "{arch} syscall table is empty");
+    }
+}
+
+#[test]
+fn endian_variants_share_numbers() {
+    let pairs = [
+        (Arch::Mips, Arch::Mipsel),
+        (Arch::Mips64, Arch::Mipsel64),
+        (Arch::Mips64n32, Arch::Mipsel64n32),
+        (Arch::Ppc64, Arch::Ppc64le),
+    ];
+    for (big, little) in pairs {
+        assert_eq!(big.syscalls(), little.syscalls(), "{big} and {little}");
+    }
+}
+
+#[test]
+fn aarch64_openat_number() {
+    assert_eq!(Arch::Aarch64.syscall_number("openat"), Some(56));
+}
+
+#[test]
+fn aarch64_newfstatat_number() {
+    // The `syscalls` crate calls 79 `fstatat`, but the uapi header names it `newfstatat`.
+    assert_eq!(Arch::Aarch64.syscall_number("newfstatat"), Some(79));
+    assert_eq!(Arch::Aarch64.syscall_number("fstatat"), None);
+}
+
+#[test]
+fn aarch64_lacks_time64_variants() {
+    // scripts/syscall.tbl tags 403-423 `32`, so 64-bit ABIs leave them unassigned.
+    assert_eq!(Arch::Aarch64.syscall_number("clock_gettime64"), None);
+    assert_eq!(Arch::Aarch64.syscall_name(403), None);
+}
+
+#[test]
+fn arm_set_tls_number() {
+    assert_eq!(Arch::Arm.syscall_number("set_tls"), Some(0x0f_0005));
+}
+
+#[test]
+fn arm_breakpoint_number() {
+    assert_eq!(Arch::Arm.syscall_number("breakpoint"), Some(0x0f_0001));
+}
+
+#[test]
+fn s390x_clone_number() {
+    assert_eq!(Arch::S390x.syscall_number("clone"), Some(120));
+}
+
+#[test]
+fn s390_socketcall_number() {
+    assert_eq!(Arch::S390.syscall_number("socketcall"), Some(102));
+}
+
+#[test]
+fn s390_lchown32_number() {
+    // 198 is `lchown32` for 31-bit programs and `lchown` for 64-bit ones.
+    assert_eq!(Arch::S390.syscall_number("lchown32"), Some(198));
+    assert_eq!(Arch::S390x.syscall_name(198), Some("lchown"));
+}
+
+#[test]
+fn s390_lacks_listns() {
+    // Linux 6.19 added listns and removed 31-bit s390 support, so s390 has no number for it.
+    assert_eq!(Arch::S390.syscall_number("listns"), None);
+    assert_eq!(Arch::S390x.syscall_number("listns"), Some(470));
+}
+
+#[test]
+fn mips_o32_read_number() {
+    assert_eq!(Arch::Mips.syscall_number("read"), Some(4003));
+}
+
+#[test]
+fn mips64_n64_read_number() {
+    assert_eq!(Arch::Mips64.syscall_number("read"), Some(5000));
+}
+
+#[test]
+fn mips_n32_read_number() {
+    assert_eq!(Arch::Mips64n32.syscall_number("read"), Some(6000));
+}
+
+#[test]
+fn mips_n32_fcntl64_number() {
+    // n32 inserts fcntl64 at 212, so later numbers differ from n64's.
+    assert_eq!(Arch::Mips64n32.syscall_number("fcntl64"), Some(6212));
+    assert_eq!(
+        Arch::Mips64n32.syscall_number("set_tid_address"),
+        Some(6213)
+    );
+    assert_eq!(Arch::Mips64.syscall_number("set_tid_address"), Some(5212));
+}
+
+#[test]
+fn mips_o32_listns_number() {
+    assert_eq!(Arch::Mipsel.syscall_number("listns"), Some(4470));
+}
+
+#[test]
+fn ppc64le_fchmodat2_number() {
+    assert_eq!(Arch::Ppc64le.syscall_number("fchmodat2"), Some(452));
+}
+
+#[test]
+fn riscv64_riscv_hwprobe_number() {
+    assert_eq!(Arch::Riscv64.syscall_number("riscv_hwprobe"), Some(258));
+}
+
+#[test]
+fn loongarch64_clone3_number() {
+    assert_eq!(Arch::Loongarch64.syscall_number("clone3"), Some(435));
+}
+
+#[test]
+fn loongarch64_lacks_getrlimit() {
+    // LoongArch selects no `rlimit` ABI, so prlimit64 is the only rlimit call.
+    assert_eq!(Arch::Loongarch64.syscall_number("getrlimit"), None);
+    assert_eq!(Arch::Loongarch64.syscall_number("prlimit64"), Some(261));
 }
 
 #[test]

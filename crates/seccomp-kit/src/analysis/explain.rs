@@ -70,7 +70,7 @@ pub fn host_for(arch: Arch) -> Arch {
 pub enum ExplainError {
     #[error("{name:?} is not a syscall on {arch}; check the spelling or pass the number")]
     UnknownSyscall { name: String, arch: Arch },
-    #[error("no syscall table for {0} yet; seccomp-kit explains x86_64, x86 and x32 for now")]
+    #[error("no syscall table for {0}")]
     NoSyscallTable(Arch),
     #[error(transparent)]
     Resolve(#[from] ResolveError),
@@ -209,10 +209,15 @@ fn relevant_notes(policy: &Policy, arch: crate::arch::Arch, name: &str, call: u6
         .notes
         .iter()
         .filter(|note| match note {
-            Note::Shadowed { arch: a, name: n, .. } | Note::TruncatedValue { arch: a, name: n, .. } => *a == arch && n == name,
-            Note::MultiplexedConditions { arch: a, name: n, .. } => {
-                *a == arch && (n == name || (multiplexer && multiplexes(n)))
+            Note::Shadowed {
+                arch: a, name: n, ..
             }
+            | Note::TruncatedValue {
+                arch: a, name: n, ..
+            } => *a == arch && n == name,
+            Note::MultiplexedConditions {
+                arch: a, name: n, ..
+            } => *a == arch && (n == name || (multiplexer && multiplexes(n))),
             Note::UnknownName { .. } | Note::SameAsDefault { .. } => false,
         })
         .map(|note| note.to_string())

@@ -46,24 +46,32 @@ impl Summary {
 /// ABI the filter does not cover gets the bad-architecture action.
 pub fn summarize(policy: &Policy, arch: Arch) -> BTreeMap<&'static str, Summary> {
     let Some(abi) = policy.abi(arch) else {
-        return arch.syscalls().into_iter().map(|(name, _)| (name, Summary::Fixed(policy.bad_arch))).collect();
+        return arch
+            .syscalls()
+            .into_iter()
+            .map(|(name, _)| (name, Summary::Fixed(policy.bad_arch)))
+            .collect();
     };
     let enosys = Decision::errno(ENOSYS as u16);
     arch.syscalls()
         .into_iter()
         .map(|(name, nr)| {
-            let summary = if abi.enosys_above.is_some_and(|max| nr > max) || (abi.enosys_zero && nr == 0) {
-                Summary::Fixed(enosys)
-            } else {
-                match abi.syscalls.get(&nr) {
-                    None => Summary::Fixed(policy.default),
-                    Some(SyscallPolicy::Always(decision, _)) => Summary::Fixed(*decision),
-                    Some(SyscallPolicy::Conditional(rules)) => Summary::Conditional {
-                        rules: rules.iter().map(|r| (r.conditions.clone(), r.decision)).collect(),
-                        otherwise: policy.default,
-                    },
-                }
-            };
+            let summary =
+                if abi.enosys_above.is_some_and(|max| nr > max) || (abi.enosys_zero && nr == 0) {
+                    Summary::Fixed(enosys)
+                } else {
+                    match abi.syscalls.get(&nr) {
+                        None => Summary::Fixed(policy.default),
+                        Some(SyscallPolicy::Always(decision, _)) => Summary::Fixed(*decision),
+                        Some(SyscallPolicy::Conditional(rules)) => Summary::Conditional {
+                            rules: rules
+                                .iter()
+                                .map(|r| (r.conditions.clone(), r.decision))
+                                .collect(),
+                            otherwise: policy.default,
+                        },
+                    }
+                };
             (name, summary)
         })
         .collect()

@@ -14,6 +14,8 @@
 //! assert_eq!(Arch::X32.syscall_number("read"), Some(0x4000_0000));
 //! ```
 
+mod mips_n32;
+mod s390;
 mod tables;
 mod x32;
 
@@ -357,14 +359,16 @@ impl Arch {
         }
     }
 
-    /// Whether seccomp-kit has a syscall table for this ABI.
+    /// Returns whether seccomp-kit has a syscall table for this ABI, which
+    /// every ABI in [`Arch::ALL`] has.
     pub fn has_syscall_table(self) -> bool {
         tables::table(self).is_some()
     }
 
-    /// Returns the `nr` the kernel sees for `name` on this ABI (x32 numbers
-    /// include [`X32_SYSCALL_BIT`]), or `None` if the ABI has no such
-    /// syscall or no table.
+    /// Returns the number the kernel puts in `seccomp_data.nr` for `name` on
+    /// this ABI, or `None` if the ABI has no such syscall. x32 numbers include [`X32_SYSCALL_BIT`],
+    /// and MIPS numbers include their ABI base: 4000 for o32, 5000 for n64
+    /// and 6000 for n32.
     pub fn syscall_number(self, name: &str) -> Option<u32> {
         tables::table(self)?.number(name)
     }
@@ -374,8 +378,7 @@ impl Arch {
         tables::table(self)?.name(nr)
     }
 
-    /// Returns every `(name, nr)` of this ABI, ordered by number; empty when
-    /// the ABI has no table.
+    /// Returns every `(name, nr)` of this ABI, ordered by number.
     pub fn syscalls(self) -> Vec<(&'static str, u32)> {
         tables::table(self).map(|t| t.entries()).unwrap_or_default()
     }

@@ -34,7 +34,7 @@ use std::collections::HashMap;
 pub enum CompileError {
     #[error("the filter needs {len} instructions, but the kernel loads at most 4096; reduce the number of argument conditions or split the profile")]
     TooLong { len: usize },
-    #[error("no syscall table for {0} yet, so seccomp-kit cannot compile a filter for it; remove it from the architectures or use --arch/--host-arch x86_64, x86 or x32")]
+    #[error("no syscall table for {0}, so seccomp-kit cannot compile a filter for it")]
     NoSyscallTable(Arch),
     #[error("internal error: the compiled program fails the kernel's checks: {0}")]
     Invalid(VerifyError),

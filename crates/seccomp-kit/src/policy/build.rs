@@ -219,7 +219,8 @@ fn build_abi(
                 rules.add(nr, name, conjunctions, rule_decision, origin, notes)?;
             }
             if let Some((multiplexer_nr, call)) = multiplexed {
-                let Some(conjunctions) = multiplexed_conjunctions(&rule.args, call, rule_decision) else {
+                let Some(conjunctions) = multiplexed_conjunctions(&rule.args, call, rule_decision)
+                else {
                     notes.push(Note::MultiplexedConditions {
                         arch,
                         name: name.clone(),
@@ -227,7 +228,14 @@ fn build_abi(
                     });
                     continue;
                 };
-                rules.add(multiplexer_nr, name, Some(conjunctions), rule_decision, origin, notes)?;
+                rules.add(
+                    multiplexer_nr,
+                    name,
+                    Some(conjunctions),
+                    rule_decision,
+                    origin,
+                    notes,
+                )?;
             }
         }
     }
@@ -246,9 +254,13 @@ fn build_abi(
         syscalls.insert(nr, SyscallPolicy::Conditional(rules));
     }
 
-    let enosys = options.enosys == EnosysMode::Runc && enosys_applies(resolved, default);
-    // runc skips an ABI on which the profile names no syscall (largest 0).
-    let enosys_above = max_named.filter(|&m| enosys && m != 0);
+    let enosys_above = match options.enosys {
+        _ if !enosys_applies(resolved, default) => None,
+        // runc skips an ABI on which the profile names no syscall (largest 0).
+        EnosysMode::Runc => max_named.filter(|&m| m != 0),
+        EnosysMode::Tables => arch.max_syscall(),
+        EnosysMode::Off => None,
+    };
     Ok(AbiPolicy {
         arch,
         syscalls,
@@ -325,17 +337,25 @@ const IPC_CALLS: [(&str, u32); 12] = [
 pub(crate) fn multiplexer(arch: Arch, name: &str) -> Option<(u32, u32)> {
     let multiplexes = matches!(
         arch,
-        Arch::X86 | Arch::S390 | Arch::S390x | Arch::Ppc | Arch::Ppc64 | Arch::Ppc64le | Arch::Mips | Arch::Mipsel
+        Arch::X86
+            | Arch::S390
+            | Arch::S390x
+            | Arch::Ppc
+            | Arch::Ppc64
+            | Arch::Ppc64le
+            | Arch::Mips
+            | Arch::Mipsel
     );
     if !multiplexes {
         return None;
     }
-    let (table, multiplexer_name) = if let Some(&(_, call)) = SOCKET_CALLS.iter().find(|(n, _)| *n == name) {
-        (call, "socketcall")
-    } else {
-        let &(_, call) = IPC_CALLS.iter().find(|(n, _)| *n == name)?;
-        (call, "ipc")
-    };
+    let (table, multiplexer_name) =
+        if let Some(&(_, call)) = SOCKET_CALLS.iter().find(|(n, _)| *n == name) {
+            (call, "socketcall")
+        } else {
+            let &(_, call) = IPC_CALLS.iter().find(|(n, _)| *n == name)?;
+            (call, "ipc")
+        };
     Some((arch.syscall_number(multiplexer_name)?, table))
 }
 
@@ -346,7 +366,11 @@ pub(crate) fn multiplexer(arch: Arch, name: &str) -> Option<(u32, u32)> {
 /// exactly the profile's intent. For a conditional ALLOW or LOG rule it allows
 /// more than the profile says (every `socket` family, say), so the model adds
 /// nothing and returns `None`; for stricter actions it follows libseccomp.
-fn multiplexed_conjunctions(args: &[ArgCondition], call: u32, rule_decision: Decision) -> Option<Vec<Vec<ArgCondition>>> {
+fn multiplexed_conjunctions(
+    args: &[ArgCondition],
+    call: u32,
+    rule_decision: Decision,
+) -> Option<Vec<Vec<ArgCondition>>> {
     let call_condition = ArgCondition {
         index: 0,
         value: u64::from(call),

@@ -174,6 +174,11 @@ pub enum EnosysMode {
     /// runc's rule: numbers above the largest syscall the profile names on
     /// an ABI get ENOSYS.
     Runc,
+    /// Every syscall seccomp-kit's table knows for the ABI gets the profile's
+    /// decision (the default action when unnamed), and only numbers above
+    /// the table's largest get ENOSYS. Unlike runc's rule, this does not
+    /// depend on which syscalls a profile happens to name.
+    Tables,
     /// No ENOSYS handling (crun, youki, or plain libseccomp).
     Off,
 }
@@ -224,7 +229,11 @@ pub enum Note {
     /// through `socketcall` or `ipc`, whose arguments the filter cannot read.
     /// runc + libseccomp allow the multiplexed call without the conditions;
     /// the model does not.
-    MultiplexedConditions { arch: Arch, name: String, origin: RuleOrigin },
+    MultiplexedConditions {
+        arch: Arch,
+        name: String,
+        origin: RuleOrigin,
+    },
     /// A value does not fit 32 bits, and libseccomp truncates it on this ABI.
     TruncatedValue {
         arch: Arch,

@@ -136,8 +136,24 @@ fn match_key<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     known
         .iter()
         .find(|k| **k == key)
-        .or_else(|| known.iter().find(|k| k.eq_ignore_ascii_case(key)))
+        .or_else(|| known.iter().find(|k| equal_fold(k, key)))
         .copied()
+}
+
+/// Case-insensitive comparison with Unicode simple case folding, as Go's
+/// `strings.EqualFold` (so `ſ` matches `s`, and the Kelvin sign matches `k`).
+fn equal_fold(a: &str, b: &str) -> bool {
+    let fold = |c: char| -> (char, char) {
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        let upper = c.to_uppercase().next().unwrap_or(c);
+        (lower, upper)
+    };
+    a.chars().count() == b.chars().count()
+        && a.chars().zip(b.chars()).all(|(x, y)| {
+            let (xl, xu) = fold(x);
+            let (yl, yu) = fold(y);
+            x == y || xl == yl || xu == yu
+        })
 }
 
 impl<'a> Reader<'a> {
@@ -222,11 +238,25 @@ impl<'a> Reader<'a> {
     }
 
     fn strings(&self, path: &str, raw: &'a RawValue) -> Result<Vec<String>, ProfileError> {
+        Ok(self
+            .strings_with_values(path, raw)?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect())
+    }
+
+    /// Reads an array of strings, keeping each element's raw value for
+    /// error positions.
+    fn strings_with_values(
+        &self,
+        path: &str,
+        raw: &'a RawValue,
+    ) -> Result<Vec<(String, &'a RawValue)>, ProfileError> {
         let mut out = Vec::new();
         for (i, element) in self.array(path, raw)?.into_iter().enumerate() {
             let element_path = format!("{path}[{i}]");
             match self.string(&element_path, element)? {
-                Some(s) => out.push(s),
+                Some(s) => out.push((s, element)),
                 None => return Err(self.type_error(&element_path, element, "a string")),
             }
         }
@@ -273,7 +303,7 @@ impl<'a> Reader<'a> {
                     path: "$".to_string(),
                     location: Location {
                         line: err.line().max(1),
-                        column: err.column().max(1),
+                        column: char_column(self.text, err.line(), err.column()),
                     },
                     message: format!("invalid JSON: {}", strip_position(&err)),
                     hint: "fix the JSON syntax at this position (a profile is one JSON object)"
@@ -454,26 +484,26 @@ impl<'a> Reader<'a> {
         let mut rule = Rule::new(Vec::<String>::new(), Action::Allow);
         rule.location = self.location(raw);
         let mut action = None;
-        let mut names_raw = None;
+        let mut name_raw = None;
         for (key, value) in self.object(path, raw)? {
             let field_path = format!("{path}.{key}");
             match match_key(&key, &KEYS) {
                 Some("names") => {
-                    rule.names = self.strings(&field_path, value)?;
-                    names_raw = Some(value);
-                    for (i, name) in rule.names.iter().enumerate() {
-                        if name.is_empty() {
-                            let element_path = format!("{field_path}[{i}]");
-                            return Err(self.error(
-                                &element_path,
-                                value,
-                                "empty syscall name".to_string(),
-                                "remove the empty string (runc rejects it)",
-                            ));
-                        }
+                    let names = self.strings_with_values(&field_path, value)?;
+                    if let Some(i) = names.iter().position(|(name, _)| name.is_empty()) {
+                        return Err(self.error(
+                            &format!("{field_path}[{i}]"),
+                            names[i].1,
+                            "empty syscall name".to_string(),
+                            "remove the empty string (runc rejects it)",
+                        ));
                     }
+                    rule.names = names.into_iter().map(|(name, _)| name).collect();
                 }
-                Some("name") => rule.name = self.string(&field_path, value)?,
+                Some("name") => {
+                    rule.name = self.string(&field_path, value)?;
+                    name_raw = Some(value);
+                }
                 Some("action") => {
                     let name = self.string(&field_path, value)?.unwrap_or_default();
                     action = Some(self.action(&field_path, value, &name)?);
@@ -490,9 +520,14 @@ impl<'a> Reader<'a> {
                         rule.args.push(arg);
                     }
                 }
-                Some("comment") => rule.comment = self.string(&field_path, value)?,
-                Some("includes") => rule.includes = self.filter(&field_path, value)?,
-                Some(_) => rule.excludes = self.filter(&field_path, value)?,
+                // Go has no difference between "" and a missing comment.
+                Some("comment") => {
+                    rule.comment = self.string(&field_path, value)?.filter(|c| !c.is_empty())
+                }
+                // A repeated filter key updates the same object in Go, so
+                // its fields merge.
+                Some("includes") => self.filter(&field_path, value, &mut rule.includes)?,
+                Some(_) => self.filter(&field_path, value, &mut rule.excludes)?,
                 None => {
                     let message = format!(
                         "unknown key {key:?} is ignored (moby ignores it too){}",
@@ -513,7 +548,7 @@ impl<'a> Reader<'a> {
         if let (Some(name), false) = (&rule.name, rule.names.is_empty()) {
             return Err(self.error(
                 &format!("{path}.name"),
-                names_raw.unwrap_or(raw),
+                name_raw.unwrap_or(raw),
                 format!("both 'name' ({name:?}) and 'names' are set"),
                 "move the name into \"names\" and delete \"name\" (moby rejects both on one rule)",
             ));
@@ -521,7 +556,7 @@ impl<'a> Reader<'a> {
         if rule.name.as_deref() == Some("") {
             return Err(self.error(
                 &format!("{path}.name"),
-                raw,
+                name_raw.unwrap_or(raw),
                 "empty syscall name".to_string(),
                 "write the syscall name, or use \"names\"",
             ));
@@ -594,11 +629,16 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn filter(&mut self, path: &str, raw: &'a RawValue) -> Result<super::Filter, ProfileError> {
+    /// Reads a filter object into `filter`, overwriting only the keys it has.
+    fn filter(
+        &mut self,
+        path: &str,
+        raw: &'a RawValue,
+        filter: &mut super::Filter,
+    ) -> Result<(), ProfileError> {
         const KEYS: [&str; 3] = ["caps", "arches", "minKernel"];
-        let mut filter = super::Filter::default();
         if is_null(raw) {
-            return Ok(filter);
+            return Ok(());
         }
         for (key, value) in self.object(path, raw)? {
             let field_path = format!("{path}.{key}");
@@ -612,7 +652,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        Ok(filter)
+        Ok(())
     }
 
     /// Parses `minKernel` with moby's grammar (`KernelVersion.UnmarshalJSON`).
@@ -664,6 +704,19 @@ impl<'a> Reader<'a> {
         }
         Ok(Some(KernelVersion::new(numbers[0], numbers[1])))
     }
+}
+
+/// Converts serde_json's byte column on `line` (both 1-based) to a
+/// character column, as every other position here counts characters.
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_column.max(1);
+    };
+    let mut end = byte_column.saturating_sub(1).min(line_text.len());
+    while !line_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    line_text[..end].chars().count() + 1
 }
 
 fn podman_note(key: &str) -> &'static str {
