@@ -76,20 +76,26 @@ fn minimal_program_exact() {
     );
     let program = compile_ok(&policy);
 
+    // One search over the whole 32-bit `nr` space: the x32 bit and −1 are
+    // ranges like any other.
     let expected = vec![
         stmt(BPF_LD | BPF_W | BPF_ABS, 4),
         // Another audit arch jumps to the final `ret 0`.
-        jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_X86_64, 0, 7),
+        jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_X86_64, 0, 9),
         stmt(BPF_LD | BPF_W | BPF_ABS, 0),
-        // An x32 number goes to the `jeq -1` at 7.
-        jump(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 3, 0),
-        // nr < 83 goes to `ret ALLOW` at 8.
-        jump(BPF_JMP | BPF_JGE | BPF_K, 83, 0, 3),
-        // nr >= 84 goes to `ret ALLOW` at 8.
-        jump(BPF_JMP | BPF_JGE | BPF_K, 84, 2, 0),
+        // Numbers with the x32 bit and above go to 7.
+        jump(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 3, 0),
+        // nr < 83 goes to `ret ALLOW` at 10.
+        jump(BPF_JMP | BPF_JGE | BPF_K, 83, 0, 5),
+        // nr >= 84 goes to `ret ALLOW` at 10.
+        jump(BPF_JMP | BPF_JGE | BPF_K, 84, 4, 0),
         stmt(BPF_RET | BPF_K, 0x0005_0001),
+        // 0xc0000000 and up: the x32 bit again, except −1.
+        jump(BPF_JMP | BPF_JGE | BPF_K, 0xc000_0000, 1, 0),
+        // 0x80000000..0xc0000000 has no x32 bit: an x86_64 number, ALLOW.
+        jump(BPF_JMP | BPF_JGE | BPF_K, 0x8000_0000, 1, 2),
         // −1 (a tracer's skipped syscall) gets the default action.
-        jump(BPF_JMP | BPF_JEQ | BPF_K, 0xffff_ffff, 0, 1),
+        jump(BPF_JMP | BPF_JGE | BPF_K, 0xffff_ffff, 0, 1),
         stmt(BPF_RET | BPF_K, RET_ALLOW),
         stmt(BPF_RET | BPF_K, RET_KILL_THREAD),
     ];

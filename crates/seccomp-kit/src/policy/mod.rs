@@ -303,6 +303,18 @@ pub enum DecidedBy {
     Default,
 }
 
+/// What a syscall number leads to before its arguments are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome<'p> {
+    /// Decided whatever the arguments.
+    Fixed(Verdict),
+    /// The first of these rules that matches decides, else the default action.
+    Rules {
+        abi: &'p AbiPolicy,
+        rules: &'p [ConditionalRule],
+    },
+}
+
 /// A decision and the reason for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Verdict {
@@ -329,40 +341,69 @@ impl Policy {
     /// Decides a syscall as the kernel would see it: `audit_arch` and `nr`
     /// from `seccomp_data`, and its six arguments.
     pub fn decide(&self, audit_arch: u32, nr: u32, args: [u64; 6]) -> Verdict {
-        let bad_arch = Verdict {
+        match self.outcome(audit_arch, nr) {
+            Outcome::Fixed(verdict) => verdict,
+            Outcome::Rules { abi, rules } => rules
+                .iter()
+                .find(|rule| {
+                    rule.conditions
+                        .iter()
+                        .all(|c| condition_holds(c, args, abi.low_word_only))
+                })
+                .map_or(
+                    Verdict {
+                        decision: self.default,
+                        by: DecidedBy::Default,
+                        arch: Some(abi.arch),
+                    },
+                    |rule| Verdict {
+                        decision: rule.decision,
+                        by: DecidedBy::Rule(rule.origin),
+                        arch: Some(abi.arch),
+                    },
+                ),
+        }
+    }
+
+    /// Returns what `(audit_arch, nr)` leads to before any argument is read:
+    /// a fixed verdict, or the conditional rules that decide it.
+    pub fn outcome(&self, audit_arch: u32, nr: u32) -> Outcome<'_> {
+        let bad_arch = Outcome::Fixed(Verdict {
             decision: self.bad_arch,
             by: DecidedBy::BadArch,
             arch: None,
-        };
+        });
         let Some(abi) = self.route(audit_arch, nr) else {
             return bad_arch;
         };
+        let fixed = |decision: Decision, by: DecidedBy| {
+            Outcome::Fixed(Verdict {
+                decision,
+                by,
+                arch: Some(abi.arch),
+            })
+        };
+        let enosys = Decision::errno(ENOSYS as u16);
         // x86_64 without x32: libseccomp sends numbers with the x32 bit to
         // the bad-arch action, except −1, which tracers use to skip a call.
         // runc's ENOSYS rule skips those numbers too.
-        if abi.arch == Arch::X86_64 && nr & X32_SYSCALL_BIT != 0 {
-            if nr != u32::MAX {
-                return bad_arch;
-            }
-            return self.rule_verdict(abi, nr, args);
+        let skips_enosys = abi.arch == Arch::X86_64 && nr & X32_SYSCALL_BIT != 0;
+        if skips_enosys && nr != u32::MAX {
+            return bad_arch;
         }
-        if let Some(max) = abi.enosys_above {
-            if nr > max {
-                return Verdict {
-                    decision: Decision::errno(ENOSYS as u16),
-                    by: DecidedBy::Enosys { max },
-                    arch: Some(abi.arch),
-                };
-            }
+        if let Some(max) = abi.enosys_above.filter(|&max| nr > max && !skips_enosys) {
+            return fixed(enosys, DecidedBy::Enosys { max });
         }
         if abi.enosys_zero && nr == 0 {
-            return Verdict {
-                decision: Decision::errno(ENOSYS as u16),
-                by: DecidedBy::EnosysZero,
-                arch: Some(abi.arch),
-            };
+            return fixed(enosys, DecidedBy::EnosysZero);
         }
-        self.rule_verdict(abi, nr, args)
+        match abi.syscalls.get(&nr) {
+            None => fixed(self.default, DecidedBy::Default),
+            Some(SyscallPolicy::Always(decision, origin)) => {
+                fixed(*decision, DecidedBy::Rule(*origin))
+            }
+            Some(SyscallPolicy::Conditional(rules)) => Outcome::Rules { abi, rules },
+        }
     }
 
     /// Returns the ABI section a `(audit_arch, nr)` pair runs in.
@@ -378,34 +419,6 @@ impl Policy {
             };
         }
         self.abis.iter().find(|a| a.arch.audit_arch() == audit_arch)
-    }
-
-    fn rule_verdict(&self, abi: &AbiPolicy, nr: u32, args: [u64; 6]) -> Verdict {
-        let default = Verdict {
-            decision: self.default,
-            by: DecidedBy::Default,
-            arch: Some(abi.arch),
-        };
-        match abi.syscalls.get(&nr) {
-            None => default,
-            Some(SyscallPolicy::Always(decision, origin)) => Verdict {
-                decision: *decision,
-                by: DecidedBy::Rule(*origin),
-                arch: Some(abi.arch),
-            },
-            Some(SyscallPolicy::Conditional(rules)) => rules
-                .iter()
-                .find(|rule| {
-                    rule.conditions
-                        .iter()
-                        .all(|c| condition_holds(c, args, abi.low_word_only))
-                })
-                .map_or(default, |rule| Verdict {
-                    decision: rule.decision,
-                    by: DecidedBy::Rule(rule.origin),
-                    arch: Some(abi.arch),
-                }),
-        }
     }
 }
 
