@@ -12,6 +12,7 @@
 //! assert!(explanation.left_out.iter().any(|l| l.reason.contains("CAP_DAC_READ_SEARCH")));
 //! ```
 
+use super::diff::{capability_sets, describe_cap_sets, mentioned_capabilities, CapabilitySet};
 use crate::arch::Arch;
 use crate::bpf::{self, SeccompData};
 use crate::caps::CapSet;
@@ -177,7 +178,8 @@ pub fn explain(profile: &Profile, query: &Query) -> Result<Explanation, ExplainE
         }),
         _ => None,
     };
-    let notes = relevant_notes(&policy, query.arch, &name, query.args[0]);
+    let mut notes = relevant_notes(&policy, query.arch, &name, query.args[0]);
+    notes.extend(crate::policy::kernel_exemption(query.arch, nr).map(str::to_string));
     let left_out = left_out(profile, &resolved, &policy, query, &name, nr, verdict.by);
 
     Ok(Explanation {
@@ -486,5 +488,172 @@ impl fmt::Display for Explanation {
             }
         }
         f.write_str(&out)
+    }
+}
+
+/// The decision for one syscall under every capability set that can change
+/// it, from [`explain_all_caps`].
+#[derive(Clone, Debug)]
+pub struct CapsExplanation {
+    /// The capability sets, in the order of [`capability_sets`]: the query's
+    /// set, that set plus or minus each capability the profile names, all.
+    pub sets: Vec<CapabilitySet>,
+    /// One explanation per entry of `sets`.
+    pub explanations: Vec<Explanation>,
+}
+
+/// A decision and the capability sets that give it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionGroup {
+    pub decision: Decision,
+    /// Indices into [`CapsExplanation::sets`].
+    pub sets: Vec<usize>,
+    /// The profile rules that decide, by index in `syscalls`; empty when the
+    /// default action (or runc's ENOSYS rule) decides everywhere.
+    pub rules: Vec<usize>,
+}
+
+/// Explains `query` under its own capability set, that set plus each
+/// capability the profile's `includes.caps`/`excludes.caps` name (minus
+/// those it already has), and all capabilities.
+///
+/// ```
+/// use seccomp_kit::analysis::explain::{explain_all_caps, Query, SyscallRef};
+/// use seccomp_kit::{arch::Arch, caps::CapSet, profile::{default_profile, KernelVersion}};
+///
+/// let query = Query::new(Arch::X86_64, CapSet::docker_default(), KernelVersion::new(6, 8), SyscallRef::Name("reboot".into()));
+/// let all = explain_all_caps(&default_profile(), &query).unwrap();
+/// let groups = all.groups();
+/// assert_eq!(groups.len(), 2);
+/// assert_eq!(all.describe_sets(&groups[1].sets), "with CAP_SYS_BOOT");
+/// ```
+///
+/// # Errors
+///
+/// Those of [`explain`], for the first capability set that fails.
+pub fn explain_all_caps(profile: &Profile, query: &Query) -> Result<CapsExplanation, ExplainError> {
+    let base_label = if query.target.caps == CapSet::docker_default() {
+        "default"
+    } else {
+        "given"
+    };
+    let sets = capability_sets(&query.target.caps, base_label, &mentioned_capabilities(profile));
+    let mut explanations = Vec::with_capacity(sets.len());
+    for set in &sets {
+        let mut one = query.clone();
+        one.target.caps = set.caps.clone();
+        explanations.push(explain(profile, &one)?);
+    }
+    Ok(CapsExplanation { sets, explanations })
+}
+
+impl CapsExplanation {
+    /// Returns the distinct decisions, in order of first appearance, each
+    /// with the capability sets that give it.
+    pub fn groups(&self) -> Vec<DecisionGroup> {
+        let mut groups: Vec<DecisionGroup> = Vec::new();
+        for (i, explanation) in self.explanations.iter().enumerate() {
+            let rule = explanation.rule.as_ref().map(|r| r.index);
+            let group = match groups.iter_mut().position(|g| g.decision == explanation.decision) {
+                Some(position) => &mut groups[position],
+                None => {
+                    groups.push(DecisionGroup {
+                        decision: explanation.decision,
+                        sets: Vec::new(),
+                        rules: Vec::new(),
+                    });
+                    groups.last_mut().expect("a group was just pushed")
+                }
+            };
+            group.sets.push(i);
+            if let Some(rule) = rule.filter(|r| !group.rules.contains(r)) {
+                group.rules.push(rule);
+            }
+        }
+        groups
+    }
+
+    /// Describes some of the sets: "with CAP_SYS_BOOT", "without
+    /// CAP_SYS_ADMIN", "any capabilities", one label or a list.
+    pub fn describe_sets(&self, sets: &[usize]) -> String {
+        describe_cap_sets(&self.sets, sets)
+    }
+
+    /// Returns JSON: `syscall`, `arch`, `nr`, `args`, `decisions` (each with
+    /// `action`, `errno`, `capability_sets`, `where` and `rules`) and
+    /// `capability_sets` (each set with its own `explanation`).
+    pub fn to_json(&self) -> Value {
+        let first = self.explanations.first();
+        let decisions: Vec<Value> = self
+            .groups()
+            .iter()
+            .map(|g| {
+                json!({
+                    "action": g.decision.action.name(),
+                    "errno": errno_of(g.decision),
+                    "data": g.decision.data,
+                    "capability_sets": g.sets.iter().map(|&i| &self.sets[i].label).collect::<Vec<_>>(),
+                    "where": self.describe_sets(&g.sets),
+                    "rules": g.rules,
+                })
+            })
+            .collect();
+        json!({
+            "syscall": first.map(|e| e.syscall.clone()),
+            "arch": first.map(|e| e.arch.name()),
+            "nr": first.map(|e| e.nr),
+            "args": first.map(|e| e.args),
+            "decisions": decisions,
+            "capability_sets": self.sets.iter().zip(&self.explanations).map(|(set, explanation)| json!({
+                "label": set.label,
+                "caps": set.caps.iter().collect::<Vec<_>>(),
+                "explanation": explanation.to_json(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl fmt::Display for CapsExplanation {
+    /// Writes one line per distinct decision with the capability sets that
+    /// give it and the rules that decide.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(first) = self.explanations.first() else {
+            return Ok(());
+        };
+        writeln!(f, "{} (nr {}, {}):", first.syscall, first.nr, first.arch)?;
+        for group in self.groups() {
+            let by = if group.rules.is_empty() {
+                let first = &self.explanations[group.sets[0]];
+                match first.decided_by {
+                    DecidedBy::Enosys { .. } | DecidedBy::EnosysZero => "runc's ENOSYS rule",
+                    DecidedBy::BadArch => "the bad-architecture action",
+                    DecidedBy::Default if first.unconfined => "nothing: the profile disables seccomp",
+                    DecidedBy::Default | DecidedBy::Rule(_) => "the default action",
+                }
+                .to_string()
+            } else {
+                let rules: Vec<String> = group
+                    .rules
+                    .iter()
+                    .map(|&i| {
+                        let line = self.explanations.iter().find_map(|e| {
+                            e.rule.as_ref().filter(|r| r.index == i).map(|r| r.rule.location.line)
+                        });
+                        match line {
+                            Some(line) => format!("syscalls[{i}] at line {line}"),
+                            None => format!("syscalls[{i}]"),
+                        }
+                    })
+                    .collect();
+                rules.join(", ")
+            };
+            writeln!(
+                f,
+                "  {}: {} (decided by {by})",
+                group.decision,
+                self.describe_sets(&group.sets)
+            )?;
+        }
+        Ok(())
     }
 }

@@ -422,6 +422,34 @@ impl Policy {
     }
 }
 
+/// Returns why the kernel may run syscall `nr` of `arch` without consulting
+/// any seccomp filter, if it does on some kernels.
+///
+/// x86_64 kernels let `uretprobe` (335) and `uprobe` (336) through before the
+/// filters run (`seccomp_uprobe_exception()` in `kernel/seccomp.c`): they are
+/// only ever issued by the kernel's own uprobe trampolines. On such kernels
+/// the profile's decision for them has no effect.
+///
+/// ```
+/// use seccomp_kit::{arch::Arch, policy::kernel_exemption};
+///
+/// assert!(kernel_exemption(Arch::X86_64, 336).is_some());
+/// assert!(kernel_exemption(Arch::X86_64, 39).is_none());
+/// ```
+pub fn kernel_exemption(arch: Arch, nr: u32) -> Option<&'static str> {
+    if arch != Arch::X86_64 {
+        return None;
+    }
+    match arch.syscall_name(nr)? {
+        "uretprobe" | "uprobe" => Some(
+            "recent x86_64 kernels run this syscall without consulting seccomp filters \
+             (seccomp_uprobe_exception() in kernel/seccomp.c), so on them the decision \
+             above has no effect",
+        ),
+        _ => None,
+    }
+}
+
 /// Evaluates one condition; on low-word ABIs both the argument and the value
 /// are cut to 32 bits, as libseccomp compares them.
 pub fn condition_holds(condition: &ArgCondition, args: [u64; 6], low_word_only: bool) -> bool {
