@@ -1,12 +1,12 @@
 //! Checks the BPF compiler against the policy model by emulation.
 //!
-//! Every JSON profile in the test data is resolved for an x86_64 host with
-//! many capability sets, two kernels and both ENOSYS modes, then built into a
-//! policy and compiled. The emulated program must return exactly the model's
-//! 32-bit decision for every syscall number of every ABI, and for numbers
-//! that test the bad-architecture and x32 routing. For syscalls with argument
-//! rules it must also agree on argument values around every constant those
-//! rules compare with.
+//! Every JSON profile in the test data is resolved for every host ABI except
+//! x32, with many capability sets, two kernels and both ENOSYS modes, then
+//! built into a policy and compiled. The emulated program must return exactly
+//! the model's 32-bit decision for every syscall number of every ABI, in that
+//! ABI's byte order, and for numbers that test the bad-architecture and x32
+//! routing. For syscalls with argument rules it must also agree on argument
+//! values around every constant those rules compare with.
 
 use seccomp_kit::arch::{Arch, X32_SYSCALL_BIT};
 use seccomp_kit::bpf::insn::BPF_MAXINSNS;
@@ -17,7 +17,7 @@ use seccomp_kit::policy::{
 };
 use seccomp_kit::profile::{KernelVersion, Operator, Profile};
 use seccomp_kit::resolve::{resolve, Resolved, Target};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -54,9 +54,16 @@ const FIXED_ARGUMENTS: [u64; 4] = [0, u64::MAX, 0xffff_ffff, 0x1_0000_0000];
 /// Mismatches printed in full before the test fails.
 const MAX_REPORTED: usize = 20;
 
+/// The widest gap in a syscall table that the test still walks number by
+/// number. ARM's private syscalls start at `__ARM_NR_BASE` (0x0f0000), far
+/// above the others, so beyond such a gap only the numbers within 64 of a
+/// table entry are tried.
+const MAX_WALKED_GAP: u32 = 0x1_0000;
+
 /// One resolved configuration, for messages.
 struct Case<'a> {
     profile: &'a str,
+    host: Arch,
     caps: &'a str,
     kernel: KernelVersion,
     mode: EnosysMode,
@@ -71,19 +78,18 @@ struct Checker {
 }
 
 impl Checker {
-    /// Emulates one syscall and compares the result with the model.
+    /// Emulates one syscall in the byte order `big_endian` and compares the
+    /// result with the model.
     fn check(
         &mut self,
         case: &Case,
         program: &[SockFilter],
         policy: &Policy,
-        audit_arch: u32,
-        nr: u32,
-        args: [u64; 6],
+        data: SeccompData,
+        big_endian: bool,
     ) {
-        // The host is x86_64, so every ABI's seccomp_data is little-endian.
-        let data = SeccompData::new(audit_arch, nr, args);
-        let got = emulator::run_verified(program, &data, false, &mut |_| {});
+        let (audit_arch, nr, args) = (data.arch, data.nr, data.args);
+        let got = emulator::run_verified(program, &data, big_endian, &mut |_| {});
         let verdict = policy.decide(audit_arch, nr, args);
         self.emulations += 1;
         if got == verdict.decision.ret_value() {
@@ -93,9 +99,10 @@ impl Checker {
         if self.reports.len() < MAX_REPORTED {
             let args: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
             self.reports.push(format!(
-                "profile {}, caps {}, kernel {}, ENOSYS {:?}, audit arch {audit_arch:#010x}, nr {nr:#x}, args [{}]: \
+                "profile {}, host {}, caps {}, kernel {}, ENOSYS {:?}, audit arch {audit_arch:#010x}, nr {nr:#x}, args [{}]: \
                  policy {verdict:?} ({:#010x}), program {} ({got:#010x})",
                 case.profile,
+                case.host,
                 case.caps,
                 case.kernel,
                 case.mode,
@@ -142,26 +149,50 @@ fn cap_sets() -> Vec<(String, CapSet)> {
     sets
 }
 
-/// Returns the largest syscall number of `arch` without the x32 bit.
-fn max_plain_number(arch: Arch) -> u32 {
-    let max = arch
-        .max_syscall()
-        .unwrap_or_else(|| panic!("{arch} has a syscall table"));
-    max & !X32_SYSCALL_BIT
+/// Returns the numbers of `arch` tried on its audit arch: from 0 to the
+/// largest plus 64, and beyond a gap wider than [`MAX_WALKED_GAP`] the
+/// numbers within 64 of each table entry. x32 numbers carry the x32 bit.
+fn numbers_of(arch: Arch) -> BTreeSet<u32> {
+    let bit = if arch == Arch::X32 {
+        X32_SYSCALL_BIT
+    } else {
+        0
+    };
+    let table: BTreeSet<u32> = arch
+        .syscalls()
+        .into_iter()
+        .map(|(_, nr)| nr & !X32_SYSCALL_BIT)
+        .collect();
+    assert!(!table.is_empty(), "{arch} has a syscall table");
+    let mut numbers = BTreeSet::new();
+    let mut walked_to = 0u32;
+    for nr in table {
+        if nr.saturating_sub(walked_to) <= MAX_WALKED_GAP {
+            numbers.extend((walked_to..=nr + 64).map(|n| n | bit));
+        } else {
+            numbers.extend((nr - 64..=nr + 64).map(|n| n | bit));
+        }
+        walked_to = nr + 64;
+    }
+    numbers
 }
 
-/// Returns the numbers tried on one audit arch: each ABI's known range plus
-/// 64 newer numbers, and the special numbers. x86_64 and x32 share an audit
+/// Returns the numbers tried on one audit arch: the numbers of each ABI of
+/// the policy on it, and the special numbers. x86_64 and x32 share an audit
 /// arch, so both ranges run through it whichever of the two the policy has.
-fn numbers_for(audit_arch: u32) -> Vec<u32> {
-    let mut numbers: Vec<u32> = SPECIAL_NUMBERS.to_vec();
+fn numbers_for(audit_arch: u32, policy: &Policy) -> BTreeSet<u32> {
+    let mut numbers: BTreeSet<u32> = SPECIAL_NUMBERS.into_iter().collect();
+    let mut arches: Vec<Arch> = policy
+        .abis
+        .iter()
+        .map(|abi| abi.arch)
+        .filter(|arch| arch.audit_arch() == audit_arch)
+        .collect();
     if audit_arch == Arch::X86_64.audit_arch() {
-        numbers.extend(0..=max_plain_number(Arch::X86_64) + 64);
-        numbers.extend((0..=max_plain_number(Arch::X32) + 64).map(|nr| nr | X32_SYSCALL_BIT));
-    } else if audit_arch == Arch::X86.audit_arch() {
-        numbers.extend(0..=max_plain_number(Arch::X86) + 64);
-    } else {
-        numbers.extend(0..=64);
+        arches.extend([Arch::X86_64, Arch::X32]);
+    }
+    for arch in arches {
+        numbers.extend(numbers_of(arch));
     }
     numbers
 }
@@ -213,16 +244,27 @@ fn satisfying_arguments(rule: &ConditionalRule) -> [u64; 6] {
     args
 }
 
-/// Checks one compiled policy on every number and argument set.
+/// Checks one compiled policy on every number and argument set, on each
+/// ABI's audit arch in that ABI's byte order, and on an unknown audit arch
+/// in both byte orders.
 fn check_policy(checker: &mut Checker, case: &Case, program: &[SockFilter], policy: &Policy) {
-    let audit_arches = [
-        Arch::X86_64.audit_arch(),
-        Arch::X86.audit_arch(),
-        UNKNOWN_AUDIT_ARCH,
-    ];
-    for audit_arch in audit_arches {
-        for nr in numbers_for(audit_arch) {
-            checker.check(case, program, policy, audit_arch, nr, [0; 6]);
+    let mut audit_arches: BTreeMap<u32, bool> = policy
+        .abis
+        .iter()
+        .map(|abi| (abi.arch.audit_arch(), abi.arch.is_big_endian()))
+        .collect();
+    // x86 gets the bad-architecture action when the filter lacks it.
+    audit_arches.entry(Arch::X86.audit_arch()).or_insert(false);
+    for (audit_arch, big_endian) in audit_arches {
+        for nr in numbers_for(audit_arch, policy) {
+            let data = SeccompData::new(audit_arch, nr, [0; 6]);
+            checker.check(case, program, policy, data, big_endian);
+        }
+    }
+    for big_endian in [false, true] {
+        for nr in SPECIAL_NUMBERS.into_iter().chain(0..=64) {
+            let data = SeccompData::new(UNKNOWN_AUDIT_ARCH, nr, [0; 6]);
+            checker.check(case, program, policy, data, big_endian);
         }
     }
 
@@ -243,7 +285,8 @@ fn check_policy(checker: &mut Checker, case: &Case, program: &[SockFilter], poli
                         let mut args = *base;
                         args[index] = value;
                         if tried.insert(args) {
-                            checker.check(case, program, policy, audit_arch, nr, args);
+                            let data = SeccompData::new(audit_arch, nr, args);
+                            checker.check(case, program, policy, data, abi.arch.is_big_endian());
                         }
                     }
                 }
@@ -254,9 +297,9 @@ fn check_policy(checker: &mut Checker, case: &Case, program: &[SockFilter], poli
 
 /// Returns a key that is equal for two resolutions that build the same
 /// policy. Many capability sets and kernels resolve a profile identically.
-fn resolution_key(profile: &str, resolved: &Resolved, mode: EnosysMode) -> String {
+fn resolution_key(profile: &str, host: Arch, resolved: &Resolved, mode: EnosysMode) -> String {
     format!(
-        "{profile}|{:?}|{:?}|{:?}|{mode:?}|{:?}",
+        "{profile}|{host}|{:?}|{:?}|{:?}|{mode:?}|{:?}",
         resolved.default_action, resolved.default_errno_ret, resolved.architectures, resolved.rules
     )
 }
@@ -269,6 +312,7 @@ fn compiled_programs_match_policy() {
     let mut problems: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let (mut profiles, mut policies, mut longest) = (0usize, 0usize, 0usize);
+    let hosts: Vec<Arch> = Arch::ALL.into_iter().filter(|&a| a != Arch::X32).collect();
 
     for path in profile_paths() {
         let name = path
@@ -286,60 +330,65 @@ fn compiled_programs_match_policy() {
         };
         profiles += 1;
 
-        for (caps_label, caps) in &cap_sets {
-            for kernel in KERNELS {
-                let target = Target::new(Arch::X86_64, caps.clone(), kernel);
-                let resolved = match resolve(&profile, &target) {
-                    Ok(Some(resolved)) => resolved,
-                    Ok(None) => continue,
-                    Err(e) => {
-                        eprintln!("skipped {name} with caps {caps_label}, kernel {kernel}: {e}");
-                        continue;
-                    }
-                };
-                for mode in MODES {
-                    if !seen.insert(resolution_key(&name, &resolved, mode)) {
-                        continue;
-                    }
-                    let case = Case {
-                        profile: &name,
-                        caps: caps_label,
-                        kernel,
-                        mode,
-                    };
-                    let mut options = PolicyOptions::new(Arch::X86_64);
-                    options.enosys = mode;
-                    let policy = match Policy::build(&resolved, &options) {
-                        Ok(policy) => policy,
+        for &host in &hosts {
+            for (caps_label, caps) in &cap_sets {
+                for kernel in KERNELS {
+                    let target = Target::new(host, caps.clone(), kernel);
+                    let resolved = match resolve(&profile, &target) {
+                        Ok(Some(resolved)) => resolved,
+                        Ok(None) => continue,
                         Err(e) => {
-                            eprintln!("skipped {name} with caps {caps_label}, kernel {kernel}: runc rejects it: {e}");
+                            eprintln!("skipped {name} on {host} with caps {caps_label}, kernel {kernel}: {e}");
                             continue;
                         }
                     };
-                    let program = match compile(&policy) {
-                        Ok(program) => program,
-                        Err(e) => {
-                            problems.push(format!("{name} with caps {caps_label}, kernel {kernel}, ENOSYS {mode:?}: compile failed: {e}"));
+                    for mode in MODES {
+                        if !seen.insert(resolution_key(&name, host, &resolved, mode)) {
                             continue;
                         }
-                    };
-                    if let Err(e) = emulator::verify(&program) {
-                        problems.push(format!("{name} with caps {caps_label}, kernel {kernel}, ENOSYS {mode:?}: the program fails verification: {e}"));
-                        continue;
+                        let label = format!("{name} on {host} with caps {caps_label}, kernel {kernel}, ENOSYS {mode:?}");
+                        let case = Case {
+                            profile: &name,
+                            host,
+                            caps: caps_label,
+                            kernel,
+                            mode,
+                        };
+                        let mut options = PolicyOptions::new(host);
+                        options.enosys = mode;
+                        let policy = match Policy::build(&resolved, &options) {
+                            Ok(policy) => policy,
+                            Err(e) => {
+                                eprintln!("skipped {label}: runc rejects it: {e}");
+                                continue;
+                            }
+                        };
+                        let program = match compile(&policy) {
+                            Ok(program) => program,
+                            Err(e) => {
+                                problems.push(format!("{label}: compile failed: {e}"));
+                                continue;
+                            }
+                        };
+                        if let Err(e) = emulator::verify(&program) {
+                            problems.push(format!("{label}: the program fails verification: {e}"));
+                            continue;
+                        }
+                        if program.len() > BPF_MAXINSNS {
+                            problems.push(format!("{label}: {} instructions", program.len()));
+                        }
+                        longest = longest.max(program.len());
+                        policies += 1;
+                        check_policy(&mut checker, &case, &program, &policy);
                     }
-                    if program.len() > BPF_MAXINSNS {
-                        problems.push(format!("{name} with caps {caps_label}, kernel {kernel}, ENOSYS {mode:?}: {} instructions", program.len()));
-                    }
-                    longest = longest.max(program.len());
-                    policies += 1;
-                    check_policy(&mut checker, &case, &program, &policy);
                 }
             }
         }
     }
 
     eprintln!(
-        "{profiles} profiles, {policies} distinct policies, {} emulations, longest program {longest} instructions, {:.1?}",
+        "{profiles} profiles, {} hosts, {policies} distinct policies, {} emulations, longest program {longest} instructions, {:.1?}",
+        hosts.len(),
         checker.emulations,
         started.elapsed()
     );

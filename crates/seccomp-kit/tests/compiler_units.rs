@@ -7,7 +7,7 @@ use seccomp_kit::bpf::emulator::{self, RunError, VerifyError};
 use seccomp_kit::bpf::insn::*;
 use seccomp_kit::bpf::{self, compile, CompileError, SeccompData};
 use seccomp_kit::caps::CapSet;
-use seccomp_kit::policy::{DecidedBy, Decision, EnosysMode, Policy, PolicyOptions};
+use seccomp_kit::policy::{DecidedBy, Decision, EnosysMode, Policy, PolicyError, PolicyOptions};
 use seccomp_kit::profile::KernelVersion;
 use seccomp_kit::profile::Profile;
 use seccomp_kit::resolve::{resolve, Target};
@@ -77,19 +77,19 @@ fn minimal_program_exact() {
     let program = compile_ok(&policy);
 
     // One search over the whole 32-bit `nr` space: the x32 bit and −1 are
-    // ranges like any other.
+    // ranges like any other, searched after the x86_64 numbers.
     let expected = vec![
         stmt(BPF_LD | BPF_W | BPF_ABS, 4),
         // Another audit arch jumps to the final `ret 0`.
         jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_X86_64, 0, 9),
         stmt(BPF_LD | BPF_W | BPF_ABS, 0),
-        // Numbers with the x32 bit and above go to 7.
-        jump(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 3, 0),
+        // nr >= 84 goes to 6.
+        jump(BPF_JMP | BPF_JGE | BPF_K, 84, 2, 0),
         // nr < 83 goes to `ret ALLOW` at 10.
         jump(BPF_JMP | BPF_JGE | BPF_K, 83, 0, 5),
-        // nr >= 84 goes to `ret ALLOW` at 10.
-        jump(BPF_JMP | BPF_JGE | BPF_K, 84, 4, 0),
         stmt(BPF_RET | BPF_K, 0x0005_0001),
+        // 84 up to the x32 bit: ALLOW.
+        jump(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 3),
         // 0xc0000000 and up: the x32 bit again, except −1.
         jump(BPF_JMP | BPF_JGE | BPF_K, 0xc000_0000, 1, 0),
         // 0x80000000..0xc0000000 has no x32 bit: an x86_64 number, ALLOW.
@@ -492,7 +492,7 @@ fn actions_return_values() {
                 {"names": ["write"], "action": "SCMP_ACT_KILL"},
                 {"names": ["open"], "action": "SCMP_ACT_KILL_THREAD"},
                 {"names": ["close"], "action": "SCMP_ACT_KILL_PROCESS"},
-                {"names": ["stat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 4095},
+                {"names": ["stat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 4094},
                 {"names": ["fstat"], "action": "SCMP_ACT_TRACE", "errnoRet": 7},
                 {"names": ["lstat"], "action": "SCMP_ACT_LOG"},
                 {"names": ["poll"], "action": "SCMP_ACT_ERRNO"}]}"#,
@@ -506,7 +506,7 @@ fn actions_return_values() {
         (1, RET_KILL_THREAD),
         (2, RET_KILL_THREAD),
         (3, 0x8000_0000),
-        (4, 0x0005_0fff),
+        (4, 0x0005_0ffe),
         (5, 0x7ff0_0007),
         (6, 0x7ffc_0000),
         // ERRNO without errnoRet is EPERM, as in runc.
@@ -521,6 +521,30 @@ fn actions_return_values() {
         );
         let model = policy.decide(AUDIT_X86_64, nr, [0; 6]).decision.ret_value();
         assert_eq!(model, expected, "policy: nr {nr}");
+    }
+}
+
+#[test]
+fn errno_above_libseccomp_limit_rejected() {
+    // libseccomp 2.5 accepts ERRNO data only below 4095, so runc fails to
+    // start a container whose profile asks for more.
+    for errno in [4095u32, 12345, 70000] {
+        let text = format!(
+            r#"{{"defaultAction": "SCMP_ACT_ALLOW",
+                "syscalls": [{{"names": ["stat"], "action": "SCMP_ACT_ERRNO", "errnoRet": {errno}}}]}}"#
+        );
+        let profile = Profile::from_json(&text).unwrap().profile;
+        let target = Target::new(
+            Arch::X86_64,
+            CapSet::docker_default(),
+            KernelVersion::new(6, 8),
+        );
+        let resolved = resolve(&profile, &target).unwrap().unwrap();
+        let result = Policy::build(&resolved, &PolicyOptions::new(Arch::X86_64));
+        assert!(
+            matches!(result, Err(PolicyError::ErrnoTooLarge { errno: e, .. }) if e == errno),
+            "errnoRet {errno}: {result:?}"
+        );
     }
 }
 

@@ -620,5 +620,16 @@ fn every_profile_builds() {
             .flat_map(|h| h.join().unwrap())
             .collect()
     });
+    // Profiles runc cannot load either (a filter mixing byte orders, errno
+    // 4095 and up) must be refused with that reason, not fail otherwise.
+    let (refused, failures): (Vec<String>, Vec<String>) = failures
+        .into_iter()
+        .partition(|f| f.contains("runc fails to start the container"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        refused
+            .iter()
+            .any(|f| f.contains("moby-fixture-example.json") && f.contains("errnoRet 12345")),
+        "moby-fixture-example.json's errnoRet 12345 was not refused: {refused:#?}"
+    );
 }

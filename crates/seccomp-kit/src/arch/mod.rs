@@ -318,10 +318,13 @@ impl Arch {
         self.audit_arch() & AUDIT_LE == 0
     }
 
-    /// Whether the ABI passes 64-bit arguments. x32 passes 64-bit registers,
-    /// but libseccomp compares only the low word there, like on 32-bit ABIs.
+    /// Whether libseccomp compares arguments as 64-bit values on this ABI.
+    /// x32 and MIPS n32 pass 64-bit registers, but their C types are 32-bit
+    /// and libseccomp (2.5, `src/arch-x32.c`, `src/arch-mips64n32.c`) declares
+    /// them 32-bit, comparing only the low word, like on 32-bit ABIs.
     pub fn is_64bit(self) -> bool {
-        self.audit_arch() & AUDIT_64BIT != 0 && self != Arch::X32
+        self.audit_arch() & AUDIT_64BIT != 0
+            && !matches!(self, Arch::X32 | Arch::Mips64n32 | Arch::Mipsel64n32)
     }
 
     /// Returns the ABI of this process's build target.

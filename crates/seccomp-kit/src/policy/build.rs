@@ -23,10 +23,17 @@ pub enum PolicyError {
         first_decision: Decision,
         second_decision: Decision,
     },
-    #[error("syscalls[{index}]: errnoRet {errno} does not fit the 16-bit data of a seccomp return value; use an errno from 0 to 4095")]
+    #[error("syscalls[{index}]: errnoRet {errno} is too large: libseccomp accepts errno values up to {max} and runc fails to start the container; use a smaller errno", max = MAX_ERRNO_DATA)]
     ErrnoTooLarge { index: usize, errno: u32 },
-    #[error("defaultErrnoRet {0} does not fit the 16-bit data of a seccomp return value; use an errno from 0 to 4095")]
+    #[error("defaultErrnoRet {0} is too large: libseccomp accepts errno values up to {max} and runc fails to start the container; use a smaller errno", max = MAX_ERRNO_DATA)]
     DefaultErrnoTooLarge(u32),
+    #[error("the filter would mix byte orders ({first} is {first_order}, {other} is {other_order}); libseccomp rejects that and runc fails to start the container; remove {other} from the architectures (or archMap entry)")]
+    MixedByteOrder {
+        first: Arch,
+        first_order: &'static str,
+        other: Arch,
+        other_order: &'static str,
+    },
     #[error("syscalls[{index}]: SCMP_ACT_NOTIFY on {name} is rejected by runc (the runtime itself needs write); use another action")]
     NotifyOnWrite { index: usize, name: String },
     #[error(
@@ -37,14 +44,26 @@ pub enum PolicyError {
 
 /// Returns the decision of an action with its errno, as runc's `getAction`
 /// computes it: a missing errno is EPERM.
+/// The largest errno libseccomp accepts for ERRNO actions (`src/system.c`:
+/// the data must be below `MAX_ERRNO`, 4095).
+pub const MAX_ERRNO_DATA: u32 = 4094;
+
 fn decision(action: Action, errno: Option<u32>) -> Option<Decision> {
     let errno = errno.unwrap_or(EPERM);
-    let data = if action.takes_errno() {
-        u16::try_from(errno).ok()?
-    } else {
-        0
+    let data = match action {
+        Action::Errno if errno > MAX_ERRNO_DATA => return None,
+        _ if action.takes_errno() => u16::try_from(errno).ok()?,
+        _ => 0,
     };
     Some(Decision::new(action, data))
+}
+
+fn byte_order(arch: Arch) -> &'static str {
+    if arch.is_big_endian() {
+        "big-endian"
+    } else {
+        "little-endian"
+    }
 }
 
 pub(super) fn build(resolved: &Resolved, options: &PolicyOptions) -> Result<Policy, PolicyError> {
@@ -62,6 +81,20 @@ pub(super) fn build(resolved: &Resolved, options: &PolicyOptions) -> Result<Poli
         if !arches.contains(&arch) {
             arches.push(arch);
         }
+    }
+    // libseccomp gives a filter the byte order of its first ABI and rejects
+    // ABIs of the other order (`db_col_db_add`).
+    if let Some(&other) = arches
+        .iter()
+        .find(|a| a.is_big_endian() != options.host_arch.is_big_endian())
+    {
+        let first = options.host_arch;
+        return Err(PolicyError::MixedByteOrder {
+            first,
+            first_order: byte_order(first),
+            other,
+            other_order: byte_order(other),
+        });
     }
 
     let mut notes = Vec::new();
@@ -203,9 +236,11 @@ fn build_abi(
                 });
                 continue;
             }
-            // runc takes the maximum over every rule, dropped or not, and
-            // only over direct numbers.
-            if let Some(nr) = direct {
+            // runc takes the maximum over every rule, dropped or not, of the
+            // numbers libseccomp resolves. On multiplexing ABIs libseccomp
+            // resolves socket and SysV IPC names to negative pseudo-numbers
+            // even where a direct syscall exists, so those never count.
+            if let (Some(nr), None) = (direct, multiplexed) {
                 max_named = Some(max_named.map_or(nr, |m| m.max(nr)));
             }
             if rule_decision == default {

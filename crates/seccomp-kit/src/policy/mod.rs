@@ -35,7 +35,7 @@
 pub(crate) mod build;
 pub mod order;
 
-pub use build::PolicyError;
+pub use build::{PolicyError, MAX_ERRNO_DATA};
 
 use crate::arch::{Arch, X32_SYSCALL_BIT};
 use crate::profile::{Action, ArgCondition, Operator};

@@ -6,8 +6,9 @@
 //!    argument rules). The x32 bit and runc's ENOSYS rule are part of the
 //!    outcome, so x86_64 and x32 share one search and no `jset` is needed.
 //! 2. **search** ([`search`]): a search tree over those ranges, no deeper than
-//!    a balanced one, with syscalls that always run the filter (argument
-//!    checks, errors) placed nearer the root.
+//!    a balanced one (on x86_64: a balanced one over the x86_64 ranges, with
+//!    x32 deeper), with syscalls that always run the filter (argument checks,
+//!    errors) placed nearer the root.
 //! 3. **arguments** ([`args`]): code for each syscall's conditional rules.
 //! 4. **emission** ([`emit`]): instructions written backwards with shared
 //!    identical code, skipped reloads and long-jump trampolines.
@@ -164,16 +165,26 @@ fn emit_section(emitter: &mut Emitter, policy: &Policy, audit_arch: u32) -> Labe
         .iter()
         .map(|&(start, leaf)| {
             // On x86_64, numbers from the x32 bit up are x32 syscalls or
-            // invalid; x32 is rare in practice, so those ranges weigh least
-            // and sink below the x86_64 syscalls.
+            // invalid; x32 is rare in practice, so those ranges weigh a
+            // quarter of the lightest x86_64 range.
             if x86_64 && start >= X32_SYSCALL_BIT {
-                0
+                1
             } else {
-                leaf.weight()
+                4 * leaf.weight()
             }
         })
         .collect();
-    let tree = search::build(&weights);
+    // x86_64 numbers keep a balanced tree's depth over their own ranges;
+    // x32 and invalid numbers may sit deeper.
+    let limited_end = if x86_64 {
+        ranges
+            .iter()
+            .position(|&(start, _)| start >= X32_SYSCALL_BIT)
+            .unwrap_or(ranges.len())
+    } else {
+        ranges.len()
+    };
+    let tree = search::build_with_limit(&weights, limited_end);
     let dispatch = emit_tree(emitter, policy, &tree, &ranges);
     emitter.load(0, dispatch)
 }
