@@ -6,7 +6,7 @@ mod options;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use options::{Common, Loaded};
-use seccomp_kit::analysis::explain::{explain, Query, SyscallRef};
+use seccomp_kit::analysis::explain::{explain, explain_all_caps, Query, SyscallRef};
 use seccomp_kit::apply::{apply_and_exec, Setup};
 use seccomp_kit::bpf;
 use seccomp_kit::policy::Note;
@@ -61,6 +61,11 @@ enum Command {
         syscall: String,
         /// Up to six arguments, as unsigned 64-bit decimal or 0x-hex numbers.
         args: Vec<String>,
+        /// Show the decision under the given capabilities, with each
+        /// capability the profile names added (or dropped, if present), and
+        /// with all capabilities: one line per distinct decision.
+        #[arg(long)]
+        all_caps: bool,
     },
     /// Compile the resolved profile to classic BPF.
     Compile {
@@ -136,7 +141,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             format,
             syscall,
             args,
-        } => explain_command(&common, format, &syscall, &args),
+            all_caps,
+        } => explain_command(&common, format, &syscall, &args, all_caps),
         Command::Compile {
             common,
             output,
@@ -276,6 +282,7 @@ fn explain_command(
     format: Format,
     syscall: &str,
     args: &[String],
+    all_caps: bool,
 ) -> Result<ExitCode, String> {
     if args.len() > 6 {
         return Err(format!(
@@ -300,6 +307,14 @@ fn explain_command(
         syscall,
         args: values,
     };
+    if all_caps {
+        let explanations = explain_all_caps(&loaded.profile, &query).map_err(|e| e.to_string())?;
+        match format {
+            Format::Json => print_json(&explanations.to_json()),
+            Format::Text => emit(&explanations.to_string()),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let explanation = explain(&loaded.profile, &query).map_err(|e| e.to_string())?;
     match format {
         Format::Json => print_json(&explanation.to_json()),

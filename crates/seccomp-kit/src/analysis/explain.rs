@@ -508,8 +508,8 @@ pub struct DecisionGroup {
     pub decision: Decision,
     /// Indices into [`CapsExplanation::sets`].
     pub sets: Vec<usize>,
-    /// The profile rules that decide, by index in `syscalls`; empty when the
-    /// default action (or runc's ENOSYS rule) decides everywhere.
+    /// The profile rules that decide, by index in `syscalls`. The list is
+    /// empty when the default action (or runc's ENOSYS rule) decides.
     pub rules: Vec<usize>,
 }
 
@@ -537,7 +537,11 @@ pub fn explain_all_caps(profile: &Profile, query: &Query) -> Result<CapsExplanat
     } else {
         "given"
     };
-    let sets = capability_sets(&query.target.caps, base_label, &mentioned_capabilities(profile));
+    let sets = capability_sets(
+        &query.target.caps,
+        base_label,
+        &mentioned_capabilities(profile),
+    );
     let mut explanations = Vec::with_capacity(sets.len());
     for set in &sets {
         let mut one = query.clone();
@@ -554,7 +558,10 @@ impl CapsExplanation {
         let mut groups: Vec<DecisionGroup> = Vec::new();
         for (i, explanation) in self.explanations.iter().enumerate() {
             let rule = explanation.rule.as_ref().map(|r| r.index);
-            let group = match groups.iter_mut().position(|g| g.decision == explanation.decision) {
+            let group = match groups
+                .iter_mut()
+                .position(|g| g.decision == explanation.decision)
+            {
                 Some(position) => &mut groups[position],
                 None => {
                     groups.push(DecisionGroup {
@@ -627,7 +634,9 @@ impl fmt::Display for CapsExplanation {
                 match first.decided_by {
                     DecidedBy::Enosys { .. } | DecidedBy::EnosysZero => "runc's ENOSYS rule",
                     DecidedBy::BadArch => "the bad-architecture action",
-                    DecidedBy::Default if first.unconfined => "nothing: the profile disables seccomp",
+                    DecidedBy::Default if first.unconfined => {
+                        "nothing: the profile disables seccomp"
+                    }
                     DecidedBy::Default | DecidedBy::Rule(_) => "the default action",
                 }
                 .to_string()
@@ -637,7 +646,10 @@ impl fmt::Display for CapsExplanation {
                     .iter()
                     .map(|&i| {
                         let line = self.explanations.iter().find_map(|e| {
-                            e.rule.as_ref().filter(|r| r.index == i).map(|r| r.rule.location.line)
+                            e.rule
+                                .as_ref()
+                                .filter(|r| r.index == i)
+                                .map(|r| r.rule.location.line)
                         });
                         match line {
                             Some(line) => format!("syscalls[{i}] at line {line}"),
