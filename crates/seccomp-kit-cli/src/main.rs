@@ -71,7 +71,7 @@ enum Command {
     Compile {
         #[command(flatten)]
         common: Common,
-        /// Where to write the filter; `-` for standard output.
+        /// Output file for the filter; `-` for standard output.
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
         /// raw: `struct sock_filter[]` in native byte order (for `bwrap

@@ -31,7 +31,7 @@ pub enum SyscallRef {
     Number(u32),
 }
 
-/// What to explain.
+/// A question for [`explain`]: the syscall, its arguments and the target.
 #[derive(Clone, Debug)]
 pub struct Query {
     pub target: Target,
@@ -66,7 +66,7 @@ pub fn host_for(arch: Arch) -> Arch {
     }
 }
 
-/// A query that cannot be answered.
+/// An error that keeps [`explain`] from deciding a query.
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
     #[error("{name:?} is not a syscall on {arch}; check the spelling or pass the number")]
@@ -94,7 +94,7 @@ pub struct LeftOut {
     pub reason: String,
 }
 
-/// The answer to a [`Query`].
+/// The result of [`explain`] for one [`Query`].
 #[derive(Clone, Debug)]
 pub struct Explanation {
     pub syscall: String,

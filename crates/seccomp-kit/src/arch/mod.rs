@@ -386,7 +386,7 @@ impl Arch {
         tables::table(self).map(|t| t.entries()).unwrap_or_default()
     }
 
-    /// Returns the largest syscall number the table knows.
+    /// Returns the largest syscall number in the table.
     pub fn max_syscall(self) -> Option<u32> {
         self.syscalls().iter().map(|&(_, nr)| nr).max()
     }

@@ -46,7 +46,7 @@ use std::fmt;
 pub const EPERM: u32 = 1;
 pub const ENOSYS: u32 = 38;
 
-/// What the kernel does with one syscall: an action and, for ERRNO and
+/// The kernel's response to one syscall: an action and, for ERRNO and
 /// TRACE, its 16-bit data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Decision {
@@ -125,7 +125,7 @@ impl fmt::Display for Decision {
     }
 }
 
-/// Where a rule of the policy came from.
+/// The origin of a policy rule in the resolved section and the profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RuleOrigin {
     /// Index in the resolved rules.
@@ -143,7 +143,7 @@ pub struct ConditionalRule {
     pub origin: RuleOrigin,
 }
 
-/// How one syscall number is decided.
+/// The rules for one syscall number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SyscallPolicy {
     /// Decided by an unconditional rule.
@@ -156,7 +156,7 @@ pub enum SyscallPolicy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AbiPolicy {
     pub arch: Arch,
-    /// Rules by the `nr` the kernel sees (x32 numbers include the x32 bit).
+    /// Rules by the `nr` in `seccomp_data` (x32 numbers include the x32 bit).
     pub syscalls: BTreeMap<u32, SyscallPolicy>,
     /// runc's ENOSYS rule: numbers above this one return ENOSYS.
     pub enosys_above: Option<u32>,
@@ -174,7 +174,7 @@ pub enum EnosysMode {
     /// runc's rule: numbers above the largest syscall the profile names on
     /// an ABI get ENOSYS.
     Runc,
-    /// Every syscall seccomp-kit's table knows for the ABI gets the profile's
+    /// Every syscall in seccomp-kit's table for the ABI gets the profile's
     /// decision (the default action when unnamed), and only numbers above
     /// the table's largest get ENOSYS. Unlike runc's rule, this does not
     /// depend on which syscalls a profile happens to name.
@@ -189,7 +189,7 @@ pub struct PolicyOptions {
     /// The host (the runtime's native ABI), which libseccomp always filters.
     pub host_arch: Arch,
     pub enosys: EnosysMode,
-    /// What a syscall from an ABI outside the filter gets.
+    /// The decision for a syscall from an ABI outside the filter.
     pub bad_arch: Decision,
 }
 
@@ -288,7 +288,7 @@ pub struct Policy {
     pub notes: Vec<Note>,
 }
 
-/// What decided a syscall.
+/// The source of a decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecidedBy {
     /// The ABI is not in the filter (or x32/x86_64 numbering does not match).
@@ -303,7 +303,7 @@ pub enum DecidedBy {
     Default,
 }
 
-/// What a syscall number leads to before its arguments are read.
+/// The outcome of a syscall number before its arguments are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome<'p> {
     /// Decided whatever the arguments.
@@ -376,6 +376,7 @@ impl Policy {
         let Some(abi) = self.route(audit_arch, nr) else {
             return bad_arch;
         };
+
         let fixed = |decision: Decision, by: DecidedBy| {
             Outcome::Fixed(Verdict {
                 decision,
@@ -384,6 +385,7 @@ impl Policy {
             })
         };
         let enosys = Decision::errno(ENOSYS as u16);
+
         // x86_64 without x32: libseccomp sends numbers with the x32 bit to
         // the bad-arch action, except −1, which tracers use to skip a call.
         // runc's ENOSYS rule skips those numbers too.
@@ -397,6 +399,7 @@ impl Policy {
         if abi.enosys_zero && nr == 0 {
             return fixed(enosys, DecidedBy::EnosysZero);
         }
+
         match abi.syscalls.get(&nr) {
             None => fixed(self.default, DecidedBy::Default),
             Some(SyscallPolicy::Always(decision, origin)) => {

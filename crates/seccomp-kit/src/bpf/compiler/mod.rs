@@ -90,7 +90,7 @@ fn sections(policy: &Policy) -> Vec<u32> {
     tokens
 }
 
-/// What a range of syscall numbers leads to.
+/// The outcome of a range of syscall numbers.
 #[derive(Clone, Copy, Debug)]
 enum Leaf<'p> {
     Return(Decision),
@@ -103,7 +103,7 @@ impl Leaf<'_> {
     }
 
     /// The search weight: how much a short path to this range is worth.
-    /// Argument checks and non-ALLOW answers run the filter on every call
+    /// Argument checks and non-ALLOW results run the filter on every call
     /// (the kernel caches only constant ALLOW), so they weigh more; argument
     /// checks most, since their own code adds 4–7 instructions. The values
     /// were picked by measuring paths on Docker's default profile.
