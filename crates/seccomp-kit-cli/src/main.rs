@@ -55,6 +55,8 @@ enum Command {
     Explain {
         #[command(flatten)]
         common: Common,
+        /// Output format: a readable explanation (text) or an object with
+        /// `syscall`, `arch`, `nr`, `action`, `errno`, `rule` and `bpf_action` (json).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// Syscall name or number on --arch.
@@ -97,7 +99,8 @@ enum Command {
         #[arg(long)]
         keep_caps: bool,
         /// The command and its arguments.
-        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        /// The command and its arguments, after `--`.
+        #[arg(required = true, last = true)]
         command: Vec<std::ffi::OsString>,
     },
 }
@@ -189,19 +192,17 @@ fn profile_command(command: ProfileCommand) -> Result<ExitCode, String> {
         ProfileCommand::Check { file, format } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let result = Profile::from_json(&text);
-            let (ok, json) = match &result {
-                Ok(loaded) => (
-                    true,
-                    serde_json::json!({
-                        "file": file.display().to_string(),
-                        "valid": true,
-                        "rules": loaded.profile.syscalls.len(),
-                        "warnings": loaded.warnings.iter().map(|w| serde_json::json!({
+            let warnings_json = |warnings: &[seccomp_kit::profile::Warning]| {
+                warnings
+                    .iter()
+                    .map(|w| {
+                        serde_json::json!({
                             "path": w.path, "line": w.location.line, "column": w.location.column, "message": w.message,
-                        })).collect::<Vec<_>>(),
-                    }),
-                ),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let (valid, json, report) = match Profile::from_json(&text) {
                 Err(err) => (
                     false,
                     serde_json::json!({
@@ -209,29 +210,60 @@ fn profile_command(command: ProfileCommand) -> Result<ExitCode, String> {
                         "valid": false,
                         "error": {"path": err.path, "line": err.location.line, "column": err.location.column, "message": err.message, "hint": err.hint},
                     }),
+                    format!("{}: {err}\n", file.display()),
                 ),
-            };
-            match (format, &result) {
-                (Format::Json, _) => print_json(&json),
-                (Format::Text, Ok(loaded)) => {
+                Ok(loaded) => {
+                    let mut report = String::new();
                     for warning in &loaded.warnings {
-                        emit(&format!("{}: warning: {warning}\n", file.display()));
+                        report.push_str(&format!("{}: warning: {warning}\n", file.display()));
                     }
-                    emit(&format!(
-                        "{}: valid profile with {} rules\n",
-                        file.display(),
-                        loaded.profile.syscalls.len()
-                    ));
+                    // What the reader accepts can still fail resolution (for
+                    // example rules without a default action), which moby and
+                    // runc reject when the container starts.
+                    let problem = check_resolves(&loaded.profile).err();
+                    match &problem {
+                        Some(problem) => {
+                            report.push_str(&format!("{}: {problem}\n", file.display()))
+                        }
+                        None => report.push_str(&format!(
+                            "{}: valid profile with {} rules\n",
+                            file.display(),
+                            loaded.profile.syscalls.len()
+                        )),
+                    }
+                    let json = serde_json::json!({
+                        "file": file.display().to_string(),
+                        "valid": problem.is_none(),
+                        "rules": loaded.profile.syscalls.len(),
+                        "warnings": warnings_json(&loaded.warnings),
+                        "error": problem.map(|p| serde_json::json!({"path": "$", "message": p})),
+                    });
+                    (json["valid"] == true, json, report)
                 }
-                (Format::Text, Err(err)) => emit(&format!("{}: {err}\n", file.display())),
+            };
+            match format {
+                Format::Json => print_json(&json),
+                Format::Text => emit(&report),
             }
-            Ok(if ok {
+            Ok(if valid {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(EXIT_INPUT)
             })
         }
     }
+}
+
+/// Resolves the profile for this machine with Docker's default capabilities,
+/// which raises the errors moby raises when a container starts.
+fn check_resolves(profile: &Profile) -> Result<(), String> {
+    use seccomp_kit::{arch::Arch, caps::CapSet, profile::KernelVersion, resolve};
+    let host = seccomp_kit::analysis::explain::host_for(Arch::native());
+    let kernel = KernelVersion::running().unwrap_or(KernelVersion::new(6, 1));
+    let target = resolve::Target::new(host, CapSet::docker_default(), kernel);
+    resolve::resolve(profile, &target)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn resolve_command(common: &Common, format: Format) -> Result<ExitCode, String> {

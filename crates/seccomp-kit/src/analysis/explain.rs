@@ -69,8 +69,12 @@ pub fn host_for(arch: Arch) -> Arch {
 /// An error that keeps [`explain`] from deciding a query.
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
-    #[error("{name:?} is not a syscall on {arch}; check the spelling or pass the number")]
-    UnknownSyscall { name: String, arch: Arch },
+    #[error("{name:?} is not a syscall on {arch}{}; check the spelling or pass the number", suggestion.map(|s| format!(" (did you mean {s}?)")).unwrap_or_default())]
+    UnknownSyscall {
+        name: String,
+        arch: Arch,
+        suggestion: Option<&'static str>,
+    },
     #[error("no syscall table for {0}")]
     NoSyscallTable(Arch),
     #[error(transparent)]
@@ -129,6 +133,7 @@ pub fn explain(profile: &Profile, query: &Query) -> Result<Explanation, ExplainE
                     ExplainError::UnknownSyscall {
                         name: name.clone(),
                         arch: query.arch,
+                        suggestion: query.arch.closest_syscall(name),
                     }
                 })?;
                 (nr, name.clone())

@@ -386,10 +386,37 @@ impl Arch {
         tables::table(self).map(|t| t.entries()).unwrap_or_default()
     }
 
+    /// Returns the syscall name of this ABI closest to `name` by edit
+    /// distance, for "did you mean" hints; `None` when nothing is close.
+    pub fn closest_syscall(self, name: &str) -> Option<&'static str> {
+        let limit = (name.chars().count() / 3).clamp(1, 3);
+        self.syscalls()
+            .into_iter()
+            .map(|(candidate, _)| (edit_distance(name, candidate), candidate))
+            .filter(|&(distance, _)| distance <= limit)
+            .min()
+            .map(|(_, candidate)| candidate)
+    }
+
     /// Returns the largest syscall number in the table.
     pub fn max_syscall(self) -> Option<u32> {
         self.syscalls().iter().map(|&(_, nr)| nr).max()
     }
+}
+
+/// Levenshtein distance between two strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 impl fmt::Display for Arch {

@@ -9,7 +9,7 @@ use super::{
 use crate::arch::Arch;
 use crate::profile::{Action, ArgCondition};
 use crate::resolve::Resolved;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A resolved section that runc or libseccomp would refuse.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -141,11 +141,17 @@ struct AbiRules {
     low_word_only: bool,
     unconditional: BTreeMap<u32, (Decision, RuleOrigin)>,
     conditional: BTreeMap<u32, ConditionalRules>,
+    /// Rules added on `socketcall` or `ipc` for a multiplexed call, by
+    /// (multiplexer number, resolved rule index). They are libseccomp's
+    /// doing, not the profile's, so their shadowing is not reported.
+    derived: HashSet<(u32, usize)>,
 }
 
 impl AbiRules {
     /// Adds a rule for `nr`: unconditional when `conjunctions` is `None`,
-    /// else one conditional rule per conjunction.
+    /// else one conditional rule per conjunction. `derived` marks a rule
+    /// on a multiplexer made from a rule on one of its calls.
+    #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
         nr: u32,
@@ -153,10 +159,17 @@ impl AbiRules {
         conjunctions: Option<Vec<Vec<ArgCondition>>>,
         rule_decision: Decision,
         origin: RuleOrigin,
+        derived: bool,
         notes: &mut Vec<Note>,
     ) -> Result<(), PolicyError> {
         let arch = self.arch;
+        if derived {
+            self.derived.insert((nr, origin.resolved_index));
+        }
         if let Some(&(_, by)) = self.unconditional.get(&nr) {
+            if derived || by == origin {
+                return Ok(());
+            }
             notes.push(Note::Shadowed {
                 arch,
                 name: name.to_string(),
@@ -168,7 +181,16 @@ impl AbiRules {
         let Some(conjunctions) = conjunctions else {
             // An unconditional rule replaces earlier conditional ones.
             if let Some(replaced) = self.conditional.remove(&nr) {
+                let mut reported = HashSet::new();
                 for shadowed in replaced.rules {
+                    let from_multiplexing =
+                        self.derived.contains(&(nr, shadowed.origin.resolved_index));
+                    if from_multiplexing
+                        || shadowed.origin == origin
+                        || !reported.insert(shadowed.origin)
+                    {
+                        continue;
+                    }
                     notes.push(Note::Shadowed {
                         arch,
                         name: name.to_string(),
@@ -206,6 +228,7 @@ fn build_abi(
         low_word_only,
         unconditional: BTreeMap::new(),
         conditional: BTreeMap::new(),
+        derived: HashSet::new(),
     };
     let mut max_named: Option<u32> = None;
 
@@ -251,7 +274,7 @@ fn build_abi(
             }
             if let Some(nr) = direct {
                 let conjunctions = (!rule.args.is_empty()).then(|| split_conditions(&rule.args));
-                rules.add(nr, name, conjunctions, rule_decision, origin, notes)?;
+                rules.add(nr, name, conjunctions, rule_decision, origin, false, notes)?;
             }
             if let Some((multiplexer_nr, call)) = multiplexed {
                 let Some(conjunctions) = multiplexed_conjunctions(&rule.args, call, rule_decision)
@@ -269,6 +292,7 @@ fn build_abi(
                     Some(conjunctions),
                     rule_decision,
                     origin,
+                    true,
                     notes,
                 )?;
             }

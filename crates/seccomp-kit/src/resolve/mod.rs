@@ -109,8 +109,8 @@ pub enum ResolveError {
     ArchitecturesAndArchMap,
     #[error("syscalls[{index}] ({location}): both 'name' and 'names' are set; move the name into \"names\"")]
     NameAndNames { index: usize, location: Location },
-    #[error("syscalls[{index}] ({location}): defaultAction is empty but the profile has rules; set defaultAction")]
-    MissingDefaultAction { index: usize, location: Location },
+    #[error("$.defaultAction is missing or empty, but the profile has {rules} rules; set \"defaultAction\" (runc rejects an empty action, and without rules moby would turn seccomp off)")]
+    MissingDefaultAction { rules: usize },
     #[error("architecture {0} cannot be a host architecture (no daemon runs as it); use x86_64")]
     NoHostArch(Arch),
 }
@@ -127,8 +127,7 @@ pub fn resolve(profile: &Profile, target: &Target) -> Result<Option<Resolved>, R
             return Ok(None);
         }
         return Err(ResolveError::MissingDefaultAction {
-            index: 0,
-            location: profile.syscalls[0].location,
+            rules: profile.syscalls.len(),
         });
     };
     if !profile.architectures.is_empty() && !profile.arch_map.is_empty() {
