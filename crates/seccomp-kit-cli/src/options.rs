@@ -78,7 +78,7 @@ impl Common {
                 (
                     loaded.profile,
                     loaded.warnings,
-                    "built-in default profile".to_string(),
+                    "the built-in default profile".to_string(),
                 )
             }
             Some(path) => {

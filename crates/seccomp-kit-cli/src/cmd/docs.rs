@@ -103,9 +103,10 @@ pub fn run(args: &DocsArgs) -> Result<ExitCode, String> {
                 ));
             } else {
                 text.push_str(&format!(
-                    "{}: {} disagreements in {} rows, compared with {context}\n",
+                    "{}: {} disagreement{} in {} rows, compared with {context}\n",
                     file.display(),
                     found.len(),
+                    if found.len() == 1 { "" } else { "s" },
                     rows.len()
                 ));
             }

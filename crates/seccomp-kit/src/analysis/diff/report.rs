@@ -116,15 +116,21 @@ impl Diff {
             })
             .collect();
         let full = hosts.len() - partial.len();
+        // "every host" only when every host with a table was compared.
+        let every = if self.hosts.len() == super::host_arches().len() {
+            "every host"
+        } else {
+            "every compared host"
+        };
         // Every host, each with the same ABIs: "every host (x86 ABI)".
         if let [(_, Some(first)), ..] = hosts {
             let same = hosts.iter().all(|(_, abis)| abis.as_ref() == Some(first));
             if same && missing.is_empty() && self.hosts.len() > 1 {
-                return format!("every host ({})", abi_names(first));
+                return format!("{every} ({})", abi_names(first));
             }
         }
         if self.hosts.len() > 1 && full > missing.len() + partial.len() {
-            let mut text = "every host".to_string();
+            let mut text = every.to_string();
             if !missing.is_empty() {
                 let _ = write!(text, " except {}", missing.join(", "));
             }

@@ -93,14 +93,20 @@ impl Linter<'_> {
         let kernels = kernel_ranges(&[&profile]);
         let mut seen = ModelFindings::default();
         for host in host_arches() {
-            for range in &kernels {
+            for (kernel, range) in kernels.iter().enumerate() {
                 for (caps, set) in sets.iter().enumerate() {
                     let target = Target::new(host, set.caps.clone(), range.representative);
                     let Ok(Some(resolved)) = resolve(&profile, &target) else {
                         continue;
                     };
+                    for rule in &resolved.rules {
+                        seen.kept
+                            .entry(rule.source_index)
+                            .or_default()
+                            .insert((host, kernel, caps));
+                    }
                     match Policy::build(&resolved, &PolicyOptions::new(host)) {
-                        Ok(policy) => seen.notes(&policy, host, caps),
+                        Ok(policy) => seen.notes(&policy, host, kernel, caps),
                         Err(PolicyError::Conflict {
                             arch,
                             name,
@@ -161,6 +167,12 @@ impl Linter<'_> {
             let rule = &self.profile.syscalls[*index];
             let shadow = &self.profile.syscalls[*by];
             let same = rule_decision(rule) == rule_decision(shadow);
+            // A rule shadowed with the same decision in some contexts only
+            // (another capability set or kernel) still matters elsewhere,
+            // like CAP_SYSLOG's syslog rule next to CAP_SYS_ADMIN's.
+            if same && !seen.shadowed_wherever_kept(*index, name, *by) {
+                continue;
+            }
             let names_it = |r: &Rule| r.effective_names().iter().any(|n| n == name);
             // A rule on a socket or IPC call also adds entries to socketcall
             // or ipc on 32-bit ABIs. Those entries carry the multiplexer's
@@ -427,10 +439,32 @@ struct ModelFindings {
     multiplexed: BTreeMap<(usize, String), Seen>,
     truncated: BTreeMap<(usize, String, u64), BTreeSet<Arch>>,
     conflicts: BTreeMap<(usize, usize, String), (Arch, Decision, Decision)>,
+    /// Rule → the (host, kernel range, capability set) contexts that keep it.
+    kept: BTreeMap<usize, BTreeSet<Context3>>,
+    /// (rule, name, shadowing rule) → the contexts where it is shadowed.
+    shadowed_in: BTreeMap<(usize, String, usize), BTreeSet<Context3>>,
 }
 
+/// A (host, kernel range index, capability set index) context.
+type Context3 = (Arch, usize, usize);
+
 impl ModelFindings {
-    fn notes(&mut self, policy: &Policy, host: Arch, caps: usize) {
+    /// Whether the rule is shadowed in every context that keeps it, on the
+    /// hosts where it is shadowed at all (its name may be missing elsewhere).
+    fn shadowed_wherever_kept(&self, index: usize, name: &str, by: usize) -> bool {
+        let Some(shadowed) = self.shadowed_in.get(&(index, name.to_string(), by)) else {
+            return false;
+        };
+        let hosts: BTreeSet<Arch> = shadowed.iter().map(|&(host, _, _)| host).collect();
+        self.kept
+            .get(&index)
+            .into_iter()
+            .flatten()
+            .filter(|(host, _, _)| hosts.contains(host))
+            .all(|context| shadowed.contains(context))
+    }
+
+    fn notes(&mut self, policy: &Policy, host: Arch, kernel: usize, caps: usize) {
         for note in &policy.notes {
             match note {
                 Note::SameAsDefault { origin, .. } => {
@@ -439,10 +473,12 @@ impl ModelFindings {
                 Note::Shadowed {
                     name, origin, by, ..
                 } if origin.source_index != by.source_index => {
-                    let entry = self
-                        .shadowed
-                        .entry((origin.source_index, name.clone(), by.source_index))
-                        .or_default();
+                    let key = (origin.source_index, name.clone(), by.source_index);
+                    self.shadowed_in
+                        .entry(key.clone())
+                        .or_default()
+                        .insert((host, kernel, caps));
+                    let entry = self.shadowed.entry(key).or_default();
                     entry.0.insert(host);
                     entry.1.insert(caps);
                 }

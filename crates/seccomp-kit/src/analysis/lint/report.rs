@@ -39,13 +39,16 @@ impl Report {
             );
         }
         let counts = self.counts();
-        let count = |s: Severity| counts.get(&s).copied().unwrap_or(0);
+        let count = |s: Severity, noun: &str| {
+            let n = counts.get(&s).copied().unwrap_or(0);
+            format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+        };
         let _ = writeln!(
             out,
-            "{file}: {} errors, {} warnings, {} infos",
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info)
+            "{file}: {}, {}, {}",
+            count(Severity::Error, "error"),
+            count(Severity::Warning, "warning"),
+            count(Severity::Info, "info")
         );
         out
     }
