@@ -57,7 +57,7 @@ impl Query {
     }
 }
 
-/// The host a process of ABI `arch` usually runs on: x32 programs run on
+/// Returns the host a process of ABI `arch` usually runs on: x32 programs run on
 /// x86_64 hosts.
 pub fn host_for(arch: Arch) -> Arch {
     match arch {
@@ -116,7 +116,7 @@ pub struct Explanation {
     pub default: Decision,
     /// Whether the profile disables seccomp altogether.
     pub unconfined: bool,
-    /// What the model noticed about this syscall on this ABI, such as
+    /// The model's notes about this syscall on this ABI, such as
     /// conditions runc + libseccomp would drop on `socketcall`.
     pub notes: Vec<String>,
 }
@@ -398,7 +398,7 @@ impl Explanation {
         })
     }
 
-    /// Whether the emulated filter gives the model's decision.
+    /// Returns whether the emulated filter gives the model's decision.
     pub fn agrees(&self) -> bool {
         match &self.bpf {
             Ok(decision) => *decision == self.decision,

@@ -1,4 +1,4 @@
-//! Analyses built on the pipeline: [`explain`] tells why one syscall gets
+//! Analyses built on the pipeline: [`explain`] shows why one syscall gets
 //! its decision; [`matrix`] shows what each capability unlocks; [`diff`]
 //! compares the decisions of two profiles; [`lint`] finds mistakes;
 //! [`docs`] generates and checks documentation of a profile.

@@ -125,7 +125,7 @@ pub(super) fn build(resolved: &Resolved, options: &PolicyOptions) -> Result<Poli
     })
 }
 
-/// Whether runc's ENOSYS rule applies to this profile (`patchbpf`).
+/// Returns whether runc's ENOSYS rule applies to this profile (`patchbpf`).
 fn enosys_applies(resolved: &Resolved, default: Decision) -> bool {
     let allowish = matches!(
         resolved.default_action,
@@ -389,7 +389,7 @@ const IPC_CALLS: [(&str, u32); 12] = [
     ("shmctl", 24),
 ];
 
-/// Whether libseccomp also filters `name` through `socketcall` or `ipc` on
+/// Returns whether libseccomp also filters `name` through `socketcall` or `ipc` on
 /// `arch`: the ABIs whose kernels multiplex them (x86, s390, s390x, ppc,
 /// ppc64, ppc64le and MIPS o32). Returns the multiplexer's number and the
 /// call number it takes in argument 0.
@@ -521,7 +521,7 @@ fn add_conditional(
     Ok(())
 }
 
-/// Whether `name` is one of the SysV IPC calls multiplexed by `ipc(2)`.
+/// Returns whether `name` is one of the SysV IPC calls multiplexed by `ipc(2)`.
 pub(crate) fn is_ipc_call(name: &str) -> bool {
     IPC_CALLS.iter().any(|(n, _)| *n == name)
 }
