@@ -389,10 +389,10 @@ const IPC_CALLS: [(&str, u32); 12] = [
     ("shmctl", 24),
 ];
 
-/// Returns whether libseccomp also filters `name` through `socketcall` or `ipc` on
-/// `arch`: the ABIs whose kernels multiplex them (x86, s390, s390x, ppc,
-/// ppc64, ppc64le and MIPS o32). Returns the multiplexer's number and the
-/// call number it takes in argument 0.
+/// Returns the multiplexer (`socketcall` or `ipc`) through which libseccomp
+/// also filters `name` on `arch`, as the multiplexer's number and the call
+/// number it takes in argument 0. Only the ABIs whose kernels multiplex these
+/// calls have one: x86, s390, s390x, ppc, ppc64, ppc64le and MIPS o32.
 pub(crate) fn multiplexer(arch: Arch, name: &str) -> Option<(u32, u32)> {
     let multiplexes = matches!(
         arch,
