@@ -8,10 +8,15 @@
 //! routing. For syscalls with argument rules it must also agree on argument
 //! values around every constant those rules compare with.
 
-use seccomp_kit::arch::{Arch, X32_SYSCALL_BIT};
+mod common;
+
+use common::{
+    boundary_values, cap_sets, numbers_of, profile_paths, satisfying_arguments, FIXED_ARGUMENTS,
+    PROFILES, SPECIAL_NUMBERS, UNKNOWN_AUDIT_ARCH,
+};
+use seccomp_kit::arch::Arch;
 use seccomp_kit::bpf::insn::BPF_MAXINSNS;
 use seccomp_kit::bpf::{compile, emulator, SeccompData, SockFilter};
-use seccomp_kit::caps::{self, CapSet};
 use seccomp_kit::policy::{
     ConditionalRule, Decision, EnosysMode, Policy, PolicyOptions, SyscallPolicy,
 };
@@ -19,46 +24,15 @@ use seccomp_kit::profile::{KernelVersion, Operator, Profile};
 use seccomp_kit::resolve::{resolve, Resolved, Target};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// The shared profile test data, read at test time and never copied.
-const PROFILES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/testdata/profiles"
-);
 
 /// A current kernel, and one older than every `minKernel` in the test data.
 const KERNELS: [KernelVersion; 2] = [KernelVersion::new(6, 18), KernelVersion::new(4, 4)];
 
 const MODES: [EnosysMode; 2] = [EnosysMode::Runc, EnosysMode::Off];
 
-/// An `AUDIT_ARCH` value that no ABI uses.
-const UNKNOWN_AUDIT_ARCH: u32 = 0x1234_5678;
-
-/// Syscall numbers at the edges of the sign bit and the x32 bit, tried on
-/// every audit arch.
-const SPECIAL_NUMBERS: [u32; 6] = [
-    0xffff_ffff,
-    0x7fff_ffff,
-    0x8000_0000,
-    0x4000_0000,
-    0xc000_0000,
-    0xbfff_ffff,
-];
-
-/// Argument values tried for every conditional syscall besides the
-/// neighbours of the rules' constants.
-const FIXED_ARGUMENTS: [u64; 4] = [0, u64::MAX, 0xffff_ffff, 0x1_0000_0000];
-
 /// Mismatches printed in full before the test fails.
 const MAX_REPORTED: usize = 20;
-
-/// The widest gap in a syscall table that the test still walks number by
-/// number. ARM's private syscalls start at `__ARM_NR_BASE` (0x0f0000), far
-/// above the others, so beyond such a gap only the numbers within 64 of a
-/// table entry are tried.
-const MAX_WALKED_GAP: u32 = 0x1_0000;
 
 /// One resolved configuration, for messages.
 struct Case<'a> {
@@ -114,69 +88,6 @@ impl Checker {
     }
 }
 
-/// Returns every JSON profile path, sorted. The YAML files are Kubernetes
-/// objects, not profiles.
-fn profile_paths() -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    for dir in [
-        PathBuf::from(PROFILES),
-        Path::new(PROFILES).join("moby-versions"),
-    ] {
-        let entries =
-            fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.expect("directory entry is readable").path();
-            if path.extension().is_some_and(|ext| ext == "json") {
-                paths.push(path);
-            }
-        }
-    }
-    paths.sort();
-    paths
-}
-
-/// Returns Docker's default set, the default set plus each capability in
-/// turn, and every capability, each with a label for messages.
-fn cap_sets() -> Vec<(String, CapSet)> {
-    let mut sets = vec![("docker default".to_string(), CapSet::docker_default())];
-    for cap in caps::all_names() {
-        let set = CapSet::docker_default()
-            .with_changes(std::slice::from_ref(&cap), &[])
-            .expect("all_names returns valid capability names");
-        sets.push((format!("docker default + {cap}"), set));
-    }
-    sets.push(("all".to_string(), CapSet::all()));
-    sets
-}
-
-/// Returns the numbers of `arch` tried on its audit arch: from 0 to the
-/// largest plus 64, and beyond a gap wider than [`MAX_WALKED_GAP`] the
-/// numbers within 64 of each table entry. x32 numbers carry the x32 bit.
-fn numbers_of(arch: Arch) -> BTreeSet<u32> {
-    let bit = if arch == Arch::X32 {
-        X32_SYSCALL_BIT
-    } else {
-        0
-    };
-    let table: BTreeSet<u32> = arch
-        .syscalls()
-        .into_iter()
-        .map(|(_, nr)| nr & !X32_SYSCALL_BIT)
-        .collect();
-    assert!(!table.is_empty(), "{arch} has a syscall table");
-    let mut numbers = BTreeSet::new();
-    let mut walked_to = 0u32;
-    for nr in table {
-        if nr.saturating_sub(walked_to) <= MAX_WALKED_GAP {
-            numbers.extend((walked_to..=nr + 64).map(|n| n | bit));
-        } else {
-            numbers.extend((nr - 64..=nr + 64).map(|n| n | bit));
-        }
-        walked_to = nr + 64;
-    }
-    numbers
-}
-
 /// Returns the numbers tried on one audit arch: the numbers of each ABI of
 /// the policy on it, and the special numbers. x86_64 and x32 share an audit
 /// arch, so both ranges run through it whichever of the two the policy has.
@@ -197,19 +108,6 @@ fn numbers_for(audit_arch: u32, policy: &Policy) -> BTreeSet<u32> {
     numbers
 }
 
-/// Returns the neighbours of `c` that sit on either side of a comparison
-/// with it, in both 32-bit words.
-fn boundary_values(c: u64) -> [u64; 6] {
-    [
-        c.wrapping_sub(1),
-        c,
-        c.wrapping_add(1),
-        c | 1 << 32,
-        c | 0xffff_ffff_0000_0000,
-        c as u32 as i32 as i64 as u64,
-    ]
-}
-
 /// Returns the arguments tried for one conditional syscall: the neighbours
 /// of every constant its rules compare with, and the fixed values.
 fn argument_values(rules: &[ConditionalRule]) -> BTreeSet<u64> {
@@ -227,21 +125,6 @@ fn argument_values(rules: &[ConditionalRule]) -> BTreeSet<u64> {
         }
     }
     values
-}
-
-/// Returns an argument vector that satisfies every condition of `rule`
-/// where that is possible (LT 0 and GT u64::MAX never hold).
-fn satisfying_arguments(rule: &ConditionalRule) -> [u64; 6] {
-    let mut args = [0u64; 6];
-    for condition in &rule.conditions {
-        args[usize::from(condition.index)] = match condition.op {
-            Operator::Equal | Operator::LessOrEqual | Operator::GreaterOrEqual => condition.value,
-            Operator::NotEqual | Operator::GreaterThan => condition.value.wrapping_add(1),
-            Operator::LessThan => condition.value.wrapping_sub(1),
-            Operator::MaskedEqual => condition.value_two & condition.value,
-        };
-    }
-    args
 }
 
 /// Checks one compiled policy on every number and argument set, on each
@@ -276,7 +159,11 @@ fn check_policy(checker: &mut Checker, case: &Case, program: &[SockFilter], poli
             };
             let values = argument_values(rules);
             let mut bases = vec![[0u64; 6]];
-            bases.extend(rules.iter().map(satisfying_arguments));
+            bases.extend(
+                rules
+                    .iter()
+                    .map(|rule| satisfying_arguments(&rule.conditions)),
+            );
             // Bases often repeat an earlier vector, so each is checked once.
             let mut tried: HashSet<[u64; 6]> = HashSet::new();
             for base in &bases {

@@ -8,18 +8,14 @@
 //! filter, so profiles that group or order names differently but compile to
 //! the same decisions compare equal.
 
+mod common;
+
+use common::{cap_sets, moby_default_profile};
 use seccomp_kit::arch::Arch;
-use seccomp_kit::caps::{self, CapSet};
+use seccomp_kit::caps::CapSet;
 use seccomp_kit::profile::{default_profile, Action, KernelVersion, Location, Operator, Profile};
 use seccomp_kit::resolve::{resolve, Resolved, ResolvedRule, Target};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-
-/// moby/profiles' current default profile, read at test time and never copied.
-const MOBY_DEFAULT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/testdata/profiles/moby-profiles-default.json"
-);
 
 /// Kernels on both sides of the only `minKernel` (4.8) and two current ones.
 const KERNELS: [KernelVersion; 4] = [
@@ -166,34 +162,12 @@ fn allow() -> Decision {
     })
 }
 
-fn moby_profile() -> Profile {
-    let text = fs::read_to_string(MOBY_DEFAULT)
-        .unwrap_or_else(|e| panic!("cannot read moby's default profile at {MOBY_DEFAULT}: {e}"));
-    Profile::from_json(&text)
-        .unwrap_or_else(|e| panic!("moby's default profile does not parse: {e}"))
-        .profile
-}
-
 /// Returns every architecture a daemon can run as: all except x32.
 fn host_arches() -> Vec<Arch> {
     Arch::ALL
         .into_iter()
         .filter(|a| a.moby_native().is_some())
         .collect()
-}
-
-/// Returns Docker's default set, the default set plus each capability in
-/// turn, and every capability, each with a label for messages.
-fn cap_sets() -> Vec<(String, CapSet)> {
-    let mut sets = vec![("docker default".to_string(), CapSet::docker_default())];
-    for cap in caps::all_names() {
-        let set = CapSet::docker_default()
-            .with_changes(std::slice::from_ref(&cap), &[])
-            .expect("all_names returns valid capability names");
-        sets.push((format!("docker default + {cap}"), set));
-    }
-    sets.push(("all".to_string(), CapSet::all()));
-    sets
 }
 
 fn resolve_for(profile: &Profile, arch: Arch, caps: &CapSet, kernel: KernelVersion) -> Resolved {
@@ -282,7 +256,7 @@ fn canonical_repeated_index_splits() {
 #[test]
 fn default_matches_moby() {
     let ours = default_profile();
-    let moby = moby_profile();
+    let moby = moby_default_profile();
     let hosts = host_arches();
     for required in REQUIRED_HOSTS {
         assert!(

@@ -32,6 +32,9 @@
 //! "skipped" line and return. A kernel that cannot run 32-bit binaries is
 //! reported and is not a failure; a missing `gcc -m32` is one under `CI=true`.
 
+mod common;
+
+use common::{boundary_values, moby_default_profile, FIXED_ARGUMENTS, SPECIAL_NUMBERS};
 use seccomp_kit::arch::{Arch, X32_SYSCALL_BIT};
 use seccomp_kit::bpf::insn::{BPF_K, BPF_RET};
 use seccomp_kit::bpf::{compile, disasm, emulator, SeccompData, SockFilter};
@@ -39,7 +42,7 @@ use seccomp_kit::caps::CapSet;
 use seccomp_kit::policy::{
     ConditionalRule, Decision, EnosysMode, Policy, PolicyOptions, SyscallPolicy, Verdict, ENOSYS,
 };
-use seccomp_kit::profile::{default_profile, Action, KernelVersion, Operator, Profile};
+use seccomp_kit::profile::{default_profile, Action, KernelVersion, Operator};
 use seccomp_kit::resolve::{resolve, Target};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -50,12 +53,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
-
-/// moby's default profile, read at test time from the shared test data.
-const MOBY_DEFAULT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/testdata/profiles/moby-profiles-default.json"
-);
 
 /// The helper's C source, next to this file.
 const I386_HELPER_SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle_i386.c");
@@ -74,16 +71,6 @@ const MAX_ERRNO: u16 = 4095;
 /// Numbers beyond each ABI's table that are issued too.
 const NEWER_NUMBERS: u32 = 64;
 
-/// Numbers at the edges of the sign bit and the x32 bit, issued on every ABI.
-const SPECIAL_NUMBERS: [u32; 6] = [
-    0xffff_ffff,
-    0x7fff_ffff,
-    0x8000_0000,
-    0x4000_0000,
-    0xc000_0000,
-    0xbfff_ffff,
-];
-
 /// Values of the 64-bit syscall-number register with the upper half set.
 /// x86_64 passes `regs->orig_ax` through `int syscall_get_nr()`, so the filter
 /// gets the low 32 bits.
@@ -99,10 +86,6 @@ const SWEEP_ARGUMENTS: [u64; 6] = [
     0xdead_beef_0000_0001,
     0x7fff_ffff,
 ];
-
-/// Argument values tried for every conditional syscall besides the
-/// neighbours of its rules' constants.
-const FIXED_ARGUMENTS: [u64; 4] = [0, u64::MAX, 0xffff_ffff, 0x1_0000_0000];
 
 /// The largest number of argument combinations issued for one syscall; with
 /// more, one argument varies at a time.
@@ -175,11 +158,7 @@ struct Config {
 /// the bad-architecture action, under runc's ENOSYS rule and the table-based one.
 fn configs(host: Arch) -> Vec<Config> {
     let kernel = KernelVersion::running().expect("uname(2) returns a parseable kernel release");
-    let moby_text = fs::read_to_string(MOBY_DEFAULT)
-        .unwrap_or_else(|e| panic!("cannot read {MOBY_DEFAULT}: {e}"));
-    let moby = Profile::from_json(&moby_text)
-        .unwrap_or_else(|e| panic!("{MOBY_DEFAULT} is not a valid profile: {e}"))
-        .profile;
+    let moby = moby_default_profile();
     let profiles = [
         ("built-in default", default_profile()),
         ("moby default", moby),
@@ -379,19 +358,6 @@ impl Call {
     fn seccomp_nr(&self) -> u32 {
         self.register_nr as u32
     }
-}
-
-/// Returns the neighbours of `c` on either side of a comparison with it, in
-/// both 32-bit words.
-fn boundary_values(c: u64) -> [u64; 6] {
-    [
-        c.wrapping_sub(1),
-        c,
-        c.wrapping_add(1),
-        c | 1 << 32,
-        c | 0xffff_ffff_0000_0000,
-        c as u32 as i32 as i64 as u64,
-    ]
 }
 
 /// Returns the values tried for one argument condition: the neighbours of

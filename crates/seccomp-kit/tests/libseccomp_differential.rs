@@ -18,6 +18,12 @@
 //! Debian 12's `libseccomp-dev` provides libseccomp 2.5.4; `scripts/test`
 //! installs it.
 
+mod common;
+
+use common::{
+    boundary_values, cap_sets, numbers_of, profile_paths, satisfying_arguments, FIXED_ARGUMENTS,
+    PROFILES, UNKNOWN_AUDIT_ARCH,
+};
 use libseccomp::{
     ScmpAction, ScmpArch, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall,
     ScmpVersion,
@@ -25,7 +31,6 @@ use libseccomp::{
 use seccomp_kit::arch::{Arch, X32_SYSCALL_BIT};
 use seccomp_kit::bpf::insn::*;
 use seccomp_kit::bpf::{self, compile, emulator, SeccompData, SockFilter};
-use seccomp_kit::caps::{self, CapSet};
 use seccomp_kit::policy::{DecidedBy, Decision, Policy, PolicyError, PolicyOptions, ENOSYS, EPERM};
 use seccomp_kit::profile::{Action, ArgCondition, KernelVersion, Operator, Profile};
 use seccomp_kit::resolve::{resolve, Resolved, Target};
@@ -33,16 +38,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{Read, Seek};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
-
-/// The shared profile test data, read at test time and never copied.
-const PROFILES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/testdata/profiles"
-);
 
 /// A current kernel: every `minKernel` in the test data is older.
 const KERNEL: KernelVersion = KernelVersion::new(6, 18);
@@ -232,10 +230,6 @@ const MULTIPLEXING_ABIS: [Arch; 8] = [
     Arch::Mipsel,
 ];
 
-/// Argument values tried at every argument index of a syscall with argument
-/// rules, besides the neighbours of the constants compared at that index.
-const FIXED_ARGUMENTS: [u64; 4] = [0, u64::MAX, 0xffff_ffff, 0x1_0000_0000];
-
 /// Syscall numbers at the edges of the sign bit and the x32 bit, tried on
 /// every audit arch.
 const SPECIAL_NUMBERS: [u32; 5] = [
@@ -245,15 +239,6 @@ const SPECIAL_NUMBERS: [u32; 5] = [
     0xc000_0000,
     0xbfff_ffff,
 ];
-
-/// An `AUDIT_ARCH` value that no ABI uses.
-const UNKNOWN_AUDIT_ARCH: u32 = 0x1234_5678;
-
-/// The widest gap in a syscall table that the test still walks number by
-/// number. ARM's private syscalls start at `__ARM_NR_BASE` (0x0f0000), far
-/// above the others, so beyond such a gap only the numbers within 64 of a
-/// table entry are tried.
-const MAX_WALKED_GAP: u32 = 0x1_0000;
 
 /// Returns libseccomp's token for an ABI.
 fn scmp_arch(arch: Arch) -> ScmpArch {
@@ -733,34 +718,6 @@ fn multiplexed(arch: Arch, name: &str) -> Option<(u32, u32)> {
     Some((arch.syscall_number("ipc")?, call))
 }
 
-/// Returns the neighbours of `c` on both sides of a comparison with it, in
-/// both 32-bit words, and its sign-extended low word.
-fn boundary_values(c: u64) -> [u64; 6] {
-    [
-        c.wrapping_sub(1),
-        c,
-        c.wrapping_add(1),
-        c | 1 << 32,
-        c | 0xffff_ffff_0000_0000,
-        c as u32 as i32 as i64 as u64,
-    ]
-}
-
-/// Returns an argument vector that satisfies every condition of a
-/// conjunction where that is possible (LT 0 and GT u64::MAX never hold).
-fn satisfying_arguments(conjunction: &[ArgCondition]) -> [u64; 6] {
-    let mut args = [0u64; 6];
-    for condition in conjunction {
-        args[usize::from(condition.index)] = match condition.op {
-            Operator::Equal | Operator::LessOrEqual | Operator::GreaterOrEqual => condition.value,
-            Operator::NotEqual | Operator::GreaterThan => condition.value.wrapping_add(1),
-            Operator::LessThan => condition.value.wrapping_sub(1),
-            Operator::MaskedEqual => condition.value_two & condition.value,
-        };
-    }
-    args
-}
-
 /// The conjunctions of runc's flattening that name each syscall number of
 /// one ABI in either filter, found through seccomp-kit's table, libseccomp's
 /// table and the multiplexers.
@@ -852,9 +809,9 @@ fn argument_vectors(conjunctions: &[Vec<ArgCondition>]) -> Vec<[u64; 6]> {
 
 /// Returns the syscall numbers tried on one audit arch. Each of its ABIs
 /// gets the numbers from 0 to its largest plus 64, and beyond a gap wider
-/// than [`MAX_WALKED_GAP`] the numbers within 64 of each table entry. x86_64's
-/// audit arch also gets the x32 numbers, and every audit arch gets −1 and
-/// the special numbers.
+/// than [`common::MAX_WALKED_GAP`] the numbers within 64 of each table
+/// entry. x86_64's audit arch also gets the x32 numbers, and every audit
+/// arch gets −1 and the special numbers.
 fn numbers_for(audit_arch: u32, abis: &[Arch]) -> BTreeSet<u32> {
     let mut numbers: BTreeSet<u32> = SPECIAL_NUMBERS.into_iter().collect();
     numbers.insert(u32::MAX);
@@ -867,26 +824,7 @@ fn numbers_for(audit_arch: u32, abis: &[Arch]) -> BTreeSet<u32> {
         ranges.extend([Arch::X86_64, Arch::X32]);
     }
     for arch in ranges {
-        let bit = if arch == Arch::X32 {
-            X32_SYSCALL_BIT
-        } else {
-            0
-        };
-        let table: BTreeSet<u32> = arch
-            .syscalls()
-            .into_iter()
-            .map(|(_, nr)| nr & !X32_SYSCALL_BIT)
-            .collect();
-        assert!(!table.is_empty(), "{arch} has a syscall table");
-        let mut walked_to = 0u32;
-        for nr in table {
-            if nr.saturating_sub(walked_to) <= MAX_WALKED_GAP {
-                numbers.extend((walked_to..=nr + 64).map(|n| n | bit));
-            } else {
-                numbers.extend((nr - 64..=nr + 64).map(|n| n | bit));
-            }
-            walked_to = nr + 64;
-        }
+        numbers.extend(numbers_of(arch));
     }
     numbers
 }
@@ -1337,41 +1275,6 @@ fn describe(work: &Work, mismatch: &Mismatch, context: &Context) -> String {
         );
     }
     text
-}
-
-/// Returns every JSON profile path of the shared test data, sorted. The
-/// YAML files are Kubernetes objects, not profiles.
-fn profile_paths() -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    for dir in [
-        PathBuf::from(PROFILES),
-        Path::new(PROFILES).join("moby-versions"),
-    ] {
-        let entries =
-            fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.expect("directory entry is readable").path();
-            if path.extension().is_some_and(|ext| ext == "json") {
-                paths.push(path);
-            }
-        }
-    }
-    paths.sort();
-    paths
-}
-
-/// Returns Docker's default set, the default set plus each capability in
-/// turn, and every capability, each with a label for messages.
-fn cap_sets() -> Vec<(String, CapSet)> {
-    let mut sets = vec![("docker default".to_string(), CapSet::docker_default())];
-    for cap in caps::all_names() {
-        let set = CapSet::docker_default()
-            .with_changes(std::slice::from_ref(&cap), &[])
-            .expect("all_names returns valid capability names");
-        sets.push((format!("docker default + {cap}"), set));
-    }
-    sets.push(("all".to_string(), CapSet::all()));
-    sets
 }
 
 /// Returns a key that is equal for two resolved sections that give the same

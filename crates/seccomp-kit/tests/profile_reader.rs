@@ -6,6 +6,9 @@
 //! Real profiles are read at test time from the shared test data and never
 //! copied into this repository.
 
+mod common;
+
+use common::{profile_paths, PROFILES};
 use seccomp_kit::arch::Arch;
 use seccomp_kit::bpf::{self, CompileError};
 use seccomp_kit::caps::CapSet;
@@ -15,38 +18,11 @@ use seccomp_kit::profile::{
 };
 use seccomp_kit::resolve::{resolve, Resolved, Target};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// Folder of the real profiles (moby, Podman, runc, Security Profiles
-/// Operator and others).
-const PROFILES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/testdata/profiles"
-);
+use std::path::Path;
 
 /// The number of `.json` files in the profile folder and its
 /// `moby-versions` subfolder, so a wrong path cannot pass as "no files".
 const REAL_PROFILE_COUNT: usize = 32;
-
-/// Lists every `.json` profile, sorted so failures are reproducible.
-fn real_profile_paths() -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    for dir in [
-        PathBuf::from(PROFILES),
-        Path::new(PROFILES).join("moby-versions"),
-    ] {
-        let entries =
-            fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.expect("directory entry").path();
-            if path.extension().is_some_and(|ext| ext == "json") {
-                paths.push(path);
-            }
-        }
-    }
-    paths.sort();
-    paths
-}
 
 fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
@@ -198,7 +174,7 @@ fn first_difference(original: &Profile, reread: &Profile) -> String {
 
 #[test]
 fn real_profiles_parse() {
-    let paths = real_profile_paths();
+    let paths = profile_paths();
     assert_eq!(paths.len(), REAL_PROFILE_COUNT, "profiles found: {paths:?}");
 
     let mut failures = Vec::new();
@@ -1397,7 +1373,7 @@ fn large_values_exact() {
 #[test]
 fn round_trip_real_profiles() {
     let mut failures = Vec::new();
-    for path in real_profile_paths() {
+    for path in profile_paths() {
         let text = fs::read_to_string(&path).unwrap();
         let original = load(&text).profile;
         let written = original.to_json();
