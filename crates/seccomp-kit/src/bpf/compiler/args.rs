@@ -239,35 +239,6 @@ fn emit_condition(
     let low = Accumulator::Word(low_offset);
     let high = Accumulator::Word(high_offset);
 
-    if condition.op == Operator::MaskedEqual {
-        let expected = condition.value_two & condition.value;
-        let mut halves = vec![(low_offset, value_low, expected as u32)];
-        if !abi.low_word_only {
-            halves.push((high_offset, value_high, (expected >> 32) as u32));
-        }
-        // Emitted backwards, so the high word is tested first.
-        let mut label = on_true;
-        for (offset, mask, want) in halves {
-            if mask == 0 {
-                continue;
-            }
-            let word = Accumulator::Word(offset);
-            let test = if want == 0 {
-                // No bit of the mask set.
-                emitter.jump(JSET, mask, on_false, label, word)
-            } else if want == mask && mask.is_power_of_two() {
-                emitter.jump(JSET, mask, label, on_false, word)
-            } else if mask == u32::MAX {
-                emitter.jump(JEQ, want, label, on_false, word)
-            } else {
-                let compare = emitter.jump(JEQ, want, label, on_false, Accumulator::Unknown);
-                emitter.stmt(BPF_ALU | BPF_AND | BPF_K, mask, compare)
-            };
-            label = emitter.load(offset, test);
-        }
-        return label;
-    }
-
     // The low-word test, with its true and false targets.
     let (low_code, low_true, low_false) = match condition.op {
         Operator::Equal => (JEQ, on_true, on_false),
@@ -276,7 +247,9 @@ fn emit_condition(
         Operator::GreaterOrEqual => (JGE, on_true, on_false),
         Operator::LessThan => (JGE, on_false, on_true),
         Operator::LessOrEqual => (JGT, on_false, on_true),
-        Operator::MaskedEqual => unreachable!("handled above"),
+        Operator::MaskedEqual => {
+            return emit_masked(emitter, abi, condition, on_true, on_false);
+        }
     };
     let low_test = emitter.jump(low_code, value_low, low_true, low_false, low);
     let low_part = emitter.load(low_offset, low_test);
@@ -296,4 +269,44 @@ fn emit_condition(
         }
     };
     emitter.load(high_offset, high_test)
+}
+
+/// Emits the test `(arg & value) == valueTwo`, high word first; a word whose
+/// mask is 0 always matches and is skipped.
+fn emit_masked(
+    emitter: &mut Emitter,
+    abi: &AbiPolicy,
+    condition: &ArgCondition,
+    on_true: Label,
+    on_false: Label,
+) -> Label {
+    let (low_offset, high_offset) = word_offsets(abi.arch, condition.index);
+    let value_high = (condition.value >> 32) as u32;
+    let value_low = condition.value as u32;
+    let expected = condition.value_two & condition.value;
+    let mut halves = vec![(low_offset, value_low, expected as u32)];
+    if !abi.low_word_only {
+        halves.push((high_offset, value_high, (expected >> 32) as u32));
+    }
+    // Emitted backwards, so the high word is tested first.
+    let mut label = on_true;
+    for (offset, mask, want) in halves {
+        if mask == 0 {
+            continue;
+        }
+        let word = Accumulator::Word(offset);
+        let test = if want == 0 {
+            // No bit of the mask set.
+            emitter.jump(JSET, mask, on_false, label, word)
+        } else if want == mask && mask.is_power_of_two() {
+            emitter.jump(JSET, mask, label, on_false, word)
+        } else if mask == u32::MAX {
+            emitter.jump(JEQ, want, label, on_false, word)
+        } else {
+            let compare = emitter.jump(JEQ, want, label, on_false, Accumulator::Unknown);
+            emitter.stmt(BPF_ALU | BPF_AND | BPF_K, mask, compare)
+        };
+        label = emitter.load(offset, test);
+    }
+    label
 }
