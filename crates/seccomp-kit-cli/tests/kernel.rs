@@ -857,3 +857,60 @@ fn x86_only_profile_filters_native() {
         describe(&output)
     );
 }
+
+#[test]
+fn missing_capability_named() {
+    if !kernel_ready("missing_capability_named") {
+        return;
+    }
+    let held = held_capabilities();
+    let missing: Vec<&str> = CAP_NAMES
+        .iter()
+        .copied()
+        .filter(|c| !held.contains(c))
+        .collect();
+    let scratch = Scratch::new("missing-cap");
+    let marker = scratch.path.join("marker");
+
+    let output = run_kit(&[
+        "--caps",
+        "ALL",
+        "--",
+        "touch",
+        marker.to_str().expect("UTF-8 temp path"),
+    ]);
+
+    if missing.is_empty() {
+        // A process holding every capability can pass them all on.
+        assert!(
+            output.status.success(),
+            "--caps ALL failed:\n{}",
+            describe(&output)
+        );
+        assert!(
+            marker.exists(),
+            "the command did not run:\n{}",
+            describe(&output)
+        );
+        return;
+    }
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "asking for {missing:?}, which this process lacks, must exit with 2:\n{}",
+        describe(&output)
+    );
+    assert!(
+        !marker.exists(),
+        "the command ran without the requested capabilities:\n{}",
+        describe(&output)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for cap in &missing {
+        assert!(
+            stderr.contains(cap),
+            "the error must name {cap}:\n{}",
+            describe(&output)
+        );
+    }
+}

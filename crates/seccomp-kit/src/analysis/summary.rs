@@ -19,7 +19,7 @@ use crate::policy::{Decision, Policy, SyscallPolicy, ENOSYS};
 use crate::profile::ArgCondition;
 use std::collections::BTreeMap;
 
-/// What one syscall gets on one ABI.
+/// The decision one syscall gets on one ABI.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Summary {
     /// The same decision whatever the arguments: an unconditional rule, the
@@ -33,7 +33,7 @@ pub enum Summary {
 }
 
 impl Summary {
-    /// The decision when no argument condition holds (for `Fixed`, the decision).
+    /// The decision when no argument condition is true (for `Fixed`, the decision).
     pub fn fallback(&self) -> Decision {
         match self {
             Summary::Fixed(decision) => *decision,

@@ -93,17 +93,23 @@ pub fn apply(setup: &Setup) -> Result<(), ApplyError> {
 /// sets permitted, effective and inheritable, and raises the ambient set so
 /// that a non-root command keeps the capabilities across `execve`.
 pub fn set_capabilities(caps: &CapSet) -> Result<(), ApplyError> {
-    let wanted: caps::CapsHashSet = caps
+    let requested: caps::CapsHashSet = caps
         .iter()
         .filter_map(|name| name.parse::<caps::Capability>().ok())
         .collect();
     let last = last_cap();
-    // Capabilities can only be kept, never gained, so name the missing ones
-    // before changing anything.
-    let held = caps::read(None, caps::CapSet::Permitted).unwrap_or_default();
-    let mut missing: Vec<String> = wanted
+    // Capabilities this kernel does not have cannot be set, nor dropped.
+    let known: caps::CapsHashSet = requested
         .iter()
-        .filter(|c| u32::from(c.index()) <= last && !held.contains(c))
+        .copied()
+        .filter(|c| u32::from(c.index()) <= last)
+        .collect();
+
+    // Capabilities can only be kept, never gained, so name the missing ones
+    // before changing anything. A failed read leaves all of them missing.
+    let permitted = caps::read(None, caps::CapSet::Permitted).unwrap_or_default();
+    let mut missing: Vec<String> = known
+        .difference(&permitted)
         .map(|c| c.to_string())
         .collect();
     if !missing.is_empty() {
@@ -112,9 +118,10 @@ pub fn set_capabilities(caps: &CapSet) -> Result<(), ApplyError> {
             missing: missing.join(", "),
         });
     }
+
     let mut supported: Vec<caps::Capability> = caps::all().into_iter().collect();
     supported.sort_by_key(|c| c.index());
-    for cap in supported.iter().filter(|c| !wanted.contains(c)) {
+    for cap in supported.iter().filter(|c| !requested.contains(c)) {
         if u32::from(cap.index()) > last {
             continue;
         }
@@ -123,11 +130,7 @@ pub fn set_capabilities(caps: &CapSet) -> Result<(), ApplyError> {
             source: io::Error::other(e.to_string()),
         })?;
     }
-    let known: caps::CapsHashSet = wanted
-        .iter()
-        .copied()
-        .filter(|c| u32::from(c.index()) <= last)
-        .collect();
+
     for set in [
         caps::CapSet::Effective,
         caps::CapSet::Permitted,
@@ -140,6 +143,7 @@ pub fn set_capabilities(caps: &CapSet) -> Result<(), ApplyError> {
             source: io::Error::other(e.to_string()),
         })?;
     }
+
     caps::clear(None, caps::CapSet::Ambient).map_err(|e| ApplyError::Ambient {
         capability: "(clear)".to_string(),
         source: io::Error::other(e.to_string()),
@@ -153,7 +157,7 @@ pub fn set_capabilities(caps: &CapSet) -> Result<(), ApplyError> {
     Ok(())
 }
 
-/// The highest capability number this kernel knows.
+/// Returns the highest capability number of the running kernel.
 fn last_cap() -> u32 {
     std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
         .ok()

@@ -232,6 +232,6 @@ pub fn run_verified(
         }
     }
     // verify() guarantees a final return, so this is unreachable for
-    // verified programs; 0 (KILL) is the safe answer.
+    // verified programs; 0 (KILL) is the safe result.
     0
 }

@@ -25,7 +25,7 @@ pub mod insn;
 pub use compiler::{compile, CompileError};
 pub use insn::SockFilter;
 
-/// `struct seccomp_data` as a filter sees it (64 bytes).
+/// `struct seccomp_data`, the 64-byte input of a filter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeccompData {
     pub nr: u32,

@@ -18,7 +18,7 @@ use crate::caps::CapSet;
 use crate::profile::{Action, ArgCondition, FilterFlag, KernelVersion, Location, Profile, Rule};
 use std::fmt;
 
-/// What the profile is resolved for.
+/// The target a profile is resolved for: host, capabilities and kernel.
 #[derive(Clone, Debug)]
 pub struct Target {
     /// The architecture of the daemon (moby's "native" arch): it selects the
@@ -52,7 +52,7 @@ pub struct ResolvedRule {
     pub location: Location,
 }
 
-/// Why resolution left a rule out.
+/// The reason resolution left a rule out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DropReason {
     /// `excludes.arches` names the host.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 /// emitted before it, counted from the end of the program.
 pub(super) type Label = usize;
 
-/// What the accumulator holds where a jump is taken, so that a target that
+/// The accumulator's content where a jump is taken, so that a target that
 /// starts by loading the same word can be entered after its load.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Accumulator {
